@@ -1,0 +1,220 @@
+"""Probability distributions for durations, efforts and values.
+
+Each distribution is a small frozen pydantic object named by `kind`, that knows its `mean` and
+draws a block of variates from a numpy Generator with `sample(rng, size)`. Scenario files write
+them as mappings (`{kind: triangular, low: 50, mode: 60, high: 100}`) or, for a fixed value, as a
+bare number.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from scipy import special
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Lognormal",
+    "LognormalPercentile",
+    "Triangular",
+    "Uniform",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @property
+    def mean(self) -> float:
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw `size` independent variates."""
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """Always the same value."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: float = Field(ge=0)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.value)
+
+
+class Exponential(_Dist):
+    """Exponential with the given mean (memoryless: the M in M/M/c)."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean_value: float = Field(gt=0, alias="mean")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean_value, size)
+
+
+class Uniform(_Dist):
+    """Uniform between low and high."""
+
+    kind: Literal["uniform"] = "uniform"
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size)
+
+
+class Triangular(_Dist):
+    """Triangular with minimum `low`, most likely `mode` and maximum `high`."""
+
+    kind: Literal["triangular"] = "triangular"
+    low: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"needs low <= mode <= high, given {self.low}, {self.mode}, {self.high}"
+            )
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        if self.low == self.high:
+            return np.full(size, self.low)
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+
+class Lognormal(_Dist):
+    """Lognormal given by its mean and standard deviation (in the variate's own units)."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    mean_value: float = Field(gt=0, alias="mean")
+    sd: float = Field(ge=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        sigma2 = math.log1p((self.sd / self.mean_value) ** 2)
+        mu = math.log(self.mean_value) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), size)
+
+
+class LognormalPercentile(_Dist):
+    """Lognormal given by its median and one other percentile.
+
+    Service targets are often published this way: UKSV's "85% of SC clearances within 25 days"
+    is `{kind: lognormal_percentile, median: 15, percentile: 0.85, value: 25}`.
+    """
+
+    kind: Literal["lognormal_percentile"] = "lognormal_percentile"
+    median: float = Field(gt=0)
+    percentile: float = Field(gt=0.5, lt=1)
+    value: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _value_above_median(self) -> LognormalPercentile:
+        if self.value <= self.median:
+            raise ValueError(
+                f"value at percentile {self.percentile} ({self.value}) must exceed the "
+                f"median ({self.median})"
+            )
+        return self
+
+    @property
+    def sigma(self) -> float:
+        z = math.sqrt(2) * float(special.erfinv(2 * self.percentile - 1))
+        return math.log(self.value / self.median) / z
+
+    @property
+    def mean(self) -> float:
+        return self.median * math.exp(self.sigma**2 / 2)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.lognormal(math.log(self.median), self.sigma, size)
+
+
+class Empirical(_Dist):
+    """Resamples observed values, optionally weighted."""
+
+    kind: Literal["empirical"] = "empirical"
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if any(v < 0 for v in self.values):
+            raise ValueError("values must not be negative")
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                )
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative and sum to more than 0")
+        return self
+
+    def _probabilities(self) -> np.ndarray | None:
+        if self.weights is None:
+            return None
+        w = np.asarray(self.weights, dtype=float)
+        return w / w.sum()
+
+    @property
+    def mean(self) -> float:
+        p = self._probabilities()
+        v = np.asarray(self.values, dtype=float)
+        return float(v.mean() if p is None else (v * p).sum())
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.choice(np.asarray(self.values, dtype=float), size=size, p=self._probabilities())
+
+
+def _number_is_fixed(value: object) -> object:
+    """Let a scenario write `7` for `{kind: fixed, value: 7}`."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Fixed | Exponential | Uniform | Triangular | Lognormal | LognormalPercentile | Empirical,
+    Field(discriminator="kind"),
+    BeforeValidator(_number_is_fixed),
+]
+"""Any of the distributions above, chosen by its `kind`."""

@@ -1,0 +1,88 @@
+"""One replication: wire the mechanisms onto one SimPy environment and run it.
+
+`simulate(scenario, seed_sequence)` is the model: a pure function of a scenario and a seed, with
+no I/O. Each month starts with management acting on what it saw `detection_lag_days` ago, then
+the workforce review (vacancies) and the contractor review; each month ends with a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.model.calendar import Calendar
+from sim.model.contractors import Contractors
+from sim.model.demand import Onboarding, RequestBook, draw_requests, onboarding
+from sim.model.monitor import Monitor
+from sim.model.policies import Management, backlog_weeks
+from sim.model.recruitment import Recruitment
+from sim.model.service import ServiceDesk
+from sim.model.state import PoolState
+from sim.model.workforce import Workforce
+from sim.scenario import Scenario
+from sim.streams import Streams
+
+__all__ = ["RawRun", "simulate_raw"]
+
+
+@dataclass
+class RawRun:
+    """Everything a finished replication leaves behind, before it becomes tables."""
+
+    scenario: Scenario
+    calendar: Calendar
+    book: RequestBook
+    desk: ServiceDesk
+    workforce: Workforce
+    recruitment: Recruitment
+    monitor: Monitor
+    onboarding: Onboarding
+
+
+def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> RawRun:
+    """Run one replication and return its raw state (see `sim.simulate` for tables)."""
+    env = simpy.Environment()
+    calendar = Calendar(scenario.run.start_date, scenario.run.horizon_months)
+    streams = Streams(seed_sequence)
+    book = draw_requests(scenario, calendar, streams)
+    working_day_share = scenario.run.working_days_per_year / 365.25
+    pools = [PoolState(i, cfg, working_day_share) for i, cfg in enumerate(scenario.staff_pools)]
+    planned = np.array([calendar.day_of(d.onboarding_date) for d in scenario.demand.departments])
+    state = Onboarding(planned)
+    desk = ServiceDesk(env, book, pools, state)
+    workforce = Workforce(env, pools, desk, streams, calendar)
+    recruitment = Recruitment(env, scenario.recruitment, workforce, streams, calendar)
+    surge_share = scenario.policies.surge_contractors.surge_share_of_establishment
+    contractors = Contractors(env, scenario.contractors, pools, desk, streams, surge_share)
+    management = Management(env, scenario.policies, pools, state, contractors)
+    monitor = Monitor(scenario.run.horizon_months, pools, state, contractors)
+    per_week = scenario.run.working_days_per_year / 52
+
+    def monthly_cycle() -> Generator[simpy.Event, None, None]:
+        bounds = calendar.boundaries_days
+        for month in range(scenario.run.horizon_months):
+            if month > 0:
+                yield env.timeout(bounds[month] - env.now)
+                monitor.snapshot(month - 1, env.now)
+            total, per_pool = backlog_weeks(desk, env.now, per_week)
+            monitor.latest_backlog_weeks = per_pool
+            management.observe(total, per_pool)
+            management.act()
+            workforce.review(env.now)
+            contractors.review(env.now)
+
+    workforce.start()
+    env.process(onboarding(env, state))
+    env.process(monthly_cycle())
+    desk.start()
+    env.run(until=calendar.horizon_days)
+    monitor.snapshot(scenario.run.horizon_months - 1, env.now)
+    return RawRun(scenario, calendar, book, desk, workforce, recruitment, monitor, state)
+
+
+def pool_states(raw: RawRun) -> list[PoolState]:
+    """The pools of a finished run."""
+    return raw.desk.pools

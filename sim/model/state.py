@@ -1,0 +1,145 @@
+"""Live state shared by the mechanisms: workers, and each skill pool's queue and capacity.
+
+A `Worker` is one permanent member of staff or one contractor, carrying up to
+`cases_per_person` cases at once. A `PoolState` holds one skill pool's workers, its waiting
+requests (a heap by priority then arrival) and its free case slots, plus time-weighted
+accumulators that the monthly recording reads.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from sim.scenario import StaffPool
+
+__all__ = ["PIPELINE_STAGES", "PoolState", "TimeWeighted", "Worker"]
+
+# Recruitment stages a vacancy can be in, in pipeline order (monthly counts by stage).
+PIPELINE_STAGES: tuple[str, ...] = (
+    "approval",
+    "awaiting_recruiter",
+    "advert",
+    "sift_interview",
+    "offer",
+    "vetting",
+    "notice",
+)
+
+
+class TimeWeighted:
+    """Running integral of a piecewise-constant level over time (e.g. staff-days in post)."""
+
+    __slots__ = ("area", "last_day", "level")
+
+    def __init__(self, level: float = 0.0) -> None:
+        self.level, self.area, self.last_day = level, 0.0, 0.0
+
+    def change(self, now: float, delta: float) -> None:
+        """Add `delta` to the level from `now` on."""
+        self.area += self.level * (now - self.last_day)
+        self.last_day, self.level = now, self.level + delta
+
+    def area_at(self, now: float) -> float:
+        """The integral from time 0 to `now`."""
+        return self.area + self.level * (now - self.last_day)
+
+
+class Worker:
+    """One person (or contractor) who works cases for a pool."""
+
+    __slots__ = (
+        "accepting",
+        "cases",
+        "full_productivity_day",
+        "is_contractor",
+        "pool",
+        "productivity",
+        "ramp_start_productivity",
+        "start_day",
+    )
+
+    def __init__(
+        self,
+        pool: PoolState,
+        start_day: float,
+        *,
+        ramp_weeks: float = 0.0,
+        is_contractor: bool = False,
+        productivity: float = 1.0,
+    ) -> None:
+        self.pool = pool
+        self.start_day = start_day
+        self.full_productivity_day = start_day + 7 * ramp_weeks
+        self.ramp_start_productivity = pool.config.ramp_up.start_productivity
+        self.is_contractor = is_contractor
+        self.productivity = productivity  # contractors' fixed share; 1.0 for staff
+        self.accepting = True  # takes new cases (False once resigned or released)
+        self.cases: set[int] = set()
+
+    def is_ramping(self, now: float) -> bool:
+        """True while a new joiner is still below full productivity."""
+        return now < self.full_productivity_day
+
+    def output_fte(self, now: float) -> float:
+        """Effective FTE now: ramp-up, non-productive time and mentoring taken into account."""
+        pool = self.pool
+        if self.is_contractor:
+            return self.productivity * pool.productive_share
+        if now < self.full_productivity_day:
+            ramp_days = self.full_productivity_day - self.start_day
+            p0 = self.ramp_start_productivity
+            return (p0 + (1 - p0) * (now - self.start_day) / ramp_days) * pool.productive_share
+        return pool.productive_share * pool.mentoring_factor
+
+
+@dataclass(eq=False)
+class PoolState:
+    """One skill pool at run time."""
+
+    index: int
+    config: StaffPool
+    working_day_share: float
+    productive_share: float = field(init=False)
+    mentoring_factor: float = 1.0
+    workers: set[Worker] = field(default_factory=set)
+    free_slots: deque[Worker] = field(default_factory=deque)
+    waiting: list[tuple[int, float, int]] = field(default_factory=list)
+    n_waiting: int = 0
+    establishment: int = 0
+    vacancies_open: int = 0
+    staff_staying: int = 0  # permanent staff in post who have not resigned
+    contractors_on_order: int = 0
+    pipeline: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PIPELINE_STAGES, 0))
+    busy_slots: TimeWeighted = field(default_factory=TimeWeighted)
+    capacity_slots: TimeWeighted = field(default_factory=TimeWeighted)
+    staff_in_post: TimeWeighted = field(default_factory=TimeWeighted)
+    contractors_in_post: TimeWeighted = field(default_factory=TimeWeighted)
+
+    def __post_init__(self) -> None:
+        self.productive_share = 1.0 - self.config.non_productive_share
+
+    @property
+    def name(self) -> str:
+        """The pool's name."""
+        return self.config.name
+
+    def accepting_workers(self) -> list[Worker]:
+        """Workers who take new cases."""
+        return [w for w in self.workers if w.accepting]
+
+    def contractors_active(self) -> list[Worker]:
+        """Contractors in post who take new cases."""
+        return [w for w in self.workers if w.is_contractor and w.accepting]
+
+    def effective_fte(self, now: float) -> float:
+        """Sum of the effective FTE of every worker taking new cases."""
+        return sum(w.output_fte(now) for w in self.workers if w.accepting)
+
+    def update_mentoring(self, now: float) -> None:
+        """Experienced staff lose time to each joiner still ramping up (capped at all of it)."""
+        staff = [w for w in self.workers if w.accepting and not w.is_contractor]
+        ramping = sum(1 for w in staff if w.is_ramping(now))
+        experienced = len(staff) - ramping
+        load = self.config.ramp_up.mentoring_share_per_joiner * ramping
+        self.mentoring_factor = max(0.0, 1.0 - load / experienced) if experienced else 1.0

@@ -1,0 +1,126 @@
+"""Workforce: staff joining, ramping up, resigning, serving notice and leaving; the establishment.
+
+Headcount changes over time, so staff are individual `Worker`s in a pool rather than a fixed
+SimPy Resource. A joiner's productivity ramps up linearly and, while it does, takes mentoring time
+from experienced colleagues. A resignation opens the way for a vacancy at once (the leaver no
+longer counts against the establishment) while the leaver works out their notice, taking no new
+cases; on leaving, their unfinished cases go back to the queue.
+
+Vacancies arise at the workforce review at the start of each month: the gap between the
+establishment (the dated headcount plan) and staff in post who are staying, less vacancies
+already open. Posts above establishment are left to natural attrition (no redundancies).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from sim.model.attrition import days_until_resignation
+from sim.model.calendar import Calendar
+from sim.model.service import ServiceDesk
+from sim.model.state import PoolState, Worker
+from sim.streams import Streams
+
+__all__ = ["Workforce"]
+
+
+class Workforce:
+    """Staff in post in every pool, and the events that change them."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        pools: list[PoolState],
+        desk: ServiceDesk,
+        streams: Streams,
+        calendar: Calendar,
+    ) -> None:
+        self.env = env
+        self.pools = pools
+        self.desk = desk
+        self.streams = streams
+        self.plans = [
+            (
+                np.array([calendar.day_of(s.date) for s in p.config.headcount_plan]),
+                np.array([s.headcount for s in p.config.headcount_plan], dtype=int),
+            )
+            for p in pools
+        ]
+        self.open_vacancy: Callable[[PoolState], None] = lambda pool: None
+        self.joined: list[list[float]] = [[] for _ in pools]
+        self.resigned: list[list[float]] = [[] for _ in pools]
+        self.left: list[list[float]] = [[] for _ in pools]
+
+    def start(self) -> None:
+        """Put each pool's initial staff in post, experienced and past early tenure."""
+        for pool in self.pools:
+            for _ in range(pool.config.initial_headcount):
+                self._join(Worker(pool, 0.0), early_tenure_left_days=0.0)
+            pool.update_mentoring(0.0)
+
+    def establishment_at(self, pool: PoolState, day: float) -> int:
+        """Posts funded on `day` (the initial headcount before the plan's first date)."""
+        days, headcounts = self.plans[pool.index]
+        step = int(np.searchsorted(days, day, side="right")) - 1
+        return int(headcounts[step]) if step >= 0 else pool.config.initial_headcount
+
+    def review(self, now: float) -> None:
+        """Monthly workforce review: set establishments and open vacancies for the gaps."""
+        for pool in self.pools:
+            pool.establishment = self.establishment_at(pool, now)
+            gap = pool.establishment - pool.staff_staying - pool.vacancies_open
+            for _ in range(max(0, gap)):
+                pool.vacancies_open += 1
+                self.open_vacancy(pool)
+
+    # --- joiners ----------------------------------------------------------------------------
+
+    def hire(self, pool: PoolState) -> None:
+        """A successful candidate starts: a new joiner who ramps up."""
+        now = self.env.now
+        ramp_weeks = pool.config.ramp_up.weeks_to_full
+        worker = Worker(pool, now, ramp_weeks=ramp_weeks)
+        self.joined[pool.index].append(now)
+        self._join(worker, early_tenure_left_days=pool.config.early_tenure_days)
+        if ramp_weeks > 0:
+            Timeout(self.env, 7 * ramp_weeks).callbacks.append(
+                lambda _e: pool.update_mentoring(self.env.now)
+            )
+        pool.update_mentoring(now)
+
+    def _join(self, worker: Worker, *, early_tenure_left_days: float) -> None:
+        now, pool = self.env.now, worker.pool
+        pool.workers.add(worker)
+        pool.staff_staying += 1
+        pool.staff_in_post.change(now, 1)
+        pool.capacity_slots.change(now, pool.config.cases_per_person)
+        days = days_until_resignation(
+            pool.config, self.streams.attrition, early_tenure_left_days=early_tenure_left_days
+        )
+        if days != math.inf:
+            Timeout(self.env, days).callbacks.append(lambda _e: self._resign(worker))
+        self.desk.add_worker(worker, now)
+
+    # --- leavers ----------------------------------------------------------------------------
+
+    def _resign(self, worker: Worker) -> None:
+        now, pool = self.env.now, worker.pool
+        worker.accepting = False
+        pool.staff_staying -= 1
+        self.resigned[pool.index].append(now)
+        pool.update_mentoring(now)
+        notice = float(pool.config.leaver_notice_days.sample(self.streams.leaver_notice, 1)[0])
+        Timeout(self.env, notice).callbacks.append(lambda _e: self._leave(worker))
+
+    def _leave(self, worker: Worker) -> None:
+        now, pool = self.env.now, worker.pool
+        self.desk.hand_back(worker, now)
+        pool.workers.discard(worker)
+        pool.staff_in_post.change(now, -1)
+        pool.capacity_slots.change(now, -pool.config.cases_per_person)
+        self.left[pool.index].append(now)

@@ -1,0 +1,367 @@
+"""The scenario: every parameter of the model, typed, validated and frozen.
+
+One `Scenario` object is the single source of truth. YAML files (`load_scenario`), the app's
+widgets and the command line's `--set` overrides all become one, and it writes itself back to YAML
+(`scenario_to_yaml`) and exports a JSON Schema (`scenario_json_schema`). Units are in field names:
+days, months, per year, GBP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.distributions import Distribution, Fixed
+
+__all__ = [
+    "ContractorSettings",
+    "Department",
+    "HeadcountStep",
+    "HiringFreeze",
+    "PauseOnboardingPolicy",
+    "Policies",
+    "RampUp",
+    "RecruitmentSettings",
+    "RequestType",
+    "RunSettings",
+    "Scenario",
+    "StaffPool",
+    "SurgeContractorsPolicy",
+    "VerdictSettings",
+    "VettingLevel",
+]
+
+Share = Annotated[float, Field(ge=0, le=1)]
+PositiveCount = Annotated[int, Field(ge=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- demand -------------------------------------------------------------------------------------
+
+
+class Department(_Frozen):
+    """A customer department: its buying moves to CCS on its onboarding date (an expansion wave)."""
+
+    name: str = Field(min_length=1, description="Department name")
+    onboarding_date: dt.date = Field(description="Date its spend moves to CCS")
+    demand_weight: float = Field(
+        default=1.0, ge=0, description="Demand relative to a typical department (1.0)"
+    )
+    growth_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=2.0,
+        description="Annual growth of its demand from the run start (0.1 = 10% a year)",
+    )
+
+
+class RequestType(_Frozen):
+    """A kind of work departments ask CCS for, served by one skill pool."""
+
+    name: str = Field(min_length=1)
+    skill_pool: str = Field(min_length=1, description="Name of the staff pool that serves it")
+    arrivals_per_month: float = Field(
+        ge=0, description="Requests per month from a department of demand weight 1.0"
+    )
+    effort_person_days: Distribution = Field(
+        description="Work content of one request, in person-days at full productivity"
+    )
+    min_elapsed_days: float = Field(
+        default=0.0, ge=0, description="Shortest possible elapsed time (statutory periods)"
+    )
+    sla_target_days: float = Field(
+        gt=0, description="Service-level target: days from request to completion"
+    )
+    priority: int = Field(
+        default=1, ge=0, le=9, description="Queue priority: 0 is served first, 9 last"
+    )
+    contract_value_gbp: Distribution = Field(
+        default=Fixed(value=0), description="Value of the contract the request leads to"
+    )
+    savings_rate: Share = Field(
+        default=0.0, description="Savings as a share of contract value when delivered"
+    )
+    patience_days: Distribution | None = Field(
+        default=None,
+        description="Days a department waits for work to start before buying alone; "
+        "empty to use the demand-wide patience",
+    )
+
+
+class Demand(_Frozen):
+    """Who asks for what, when, and how long they will wait."""
+
+    departments: list[Department] = Field(min_length=1)
+    request_types: list[RequestType] = Field(min_length=1)
+    seasonality_by_month: list[Annotated[float, Field(ge=0)]] = Field(
+        default=[1.0] * 12,
+        min_length=12,
+        max_length=12,
+        description="Multiplier on arrivals in each calendar month, January first",
+    )
+    multiplier: Distribution = Field(
+        default=Fixed(value=1.0),
+        description="Uncertain scale on all demand, drawn once per replication",
+    )
+    patience_days: Distribution | None = Field(
+        default=None,
+        description="Days a department waits for work to start before buying alone; "
+        "empty means departments never give up",
+    )
+
+
+# --- capacity -----------------------------------------------------------------------------------
+
+
+class HeadcountStep(_Frozen):
+    """From this date the establishment (posts funded) is this headcount."""
+
+    date: dt.date
+    headcount: int = Field(ge=0)
+
+
+class RampUp(_Frozen):
+    """New joiners' productivity rises linearly from a starting share to full."""
+
+    start_productivity: float = Field(
+        default=1.0, gt=0, le=1, description="Productivity on day one (more than 0)"
+    )
+    weeks_to_full: float = Field(default=0.0, ge=0, le=260, description="Weeks to reach full")
+    mentoring_share_per_joiner: Share = Field(
+        default=0.0,
+        description="Share of one experienced person's time each ramping joiner takes",
+    )
+
+
+class StaffPool(_Frozen):
+    """Staff of one skill (and grade, for cost)."""
+
+    name: str = Field(min_length=1)
+    initial_headcount: int = Field(ge=0, description="Staff in post at the start")
+    headcount_plan: list[HeadcountStep] = Field(
+        default=[], description="Dated establishment; before its first date, the initial headcount"
+    )
+    attrition_rate_per_year: float = Field(
+        default=0.0, ge=0, le=2, description="Share of staff who resign in a year"
+    )
+    early_tenure_attrition_multiplier: float = Field(
+        default=1.0, ge=0, le=10, description="Multiplier on attrition in the first year"
+    )
+    early_tenure_days: float = Field(default=365.0, ge=0)
+    leaver_notice_days: Distribution = Field(
+        default=Fixed(value=0), description="Days a leaver works between resigning and leaving"
+    )
+    non_productive_share: float = Field(
+        default=0.0, ge=0, le=0.95, description="Share of time lost to absence, training, overhead"
+    )
+    cases_per_person: PositiveCount = Field(default=1, le=50, description="Cases carried at once")
+    salary_gbp_per_year: float = Field(default=0.0, ge=0)
+    on_cost_share: float = Field(default=0.0, ge=0, le=2, description="Pension, NI etc.")
+    ramp_up: RampUp = RampUp()
+    vetting_level: str | None = Field(
+        default=None, description="Name of a vetting level in recruitment.vetting_levels"
+    )
+    joiner_notice_days: Distribution = Field(
+        default=Fixed(value=0), description="Notice a new hire serves to their old employer"
+    )
+
+    @model_validator(mode="after")
+    def _plan_in_date_order(self) -> StaffPool:
+        dates = [step.date for step in self.headcount_plan]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("headcount_plan dates must be distinct and in order")
+        return self
+
+
+class HiringFreeze(_Frozen):
+    """No vacancy is approved from `start` until `end`."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HiringFreeze:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class VettingLevel(_Frozen):
+    """Pre-employment or security vetting: a delay, and candidates who withdraw during it."""
+
+    duration_days: Distribution
+    withdrawal_rate: Share = 0.0
+
+
+class RecruitmentSettings(_Frozen):
+    """The recruitment pipeline: approval, advert, sift and interview, offer, vetting, notice."""
+
+    max_concurrent_campaigns: PositiveCount = Field(
+        default=1000, description="Campaigns the recruitment team can run at once"
+    )
+    approval_days: Distribution = Field(default=Fixed(value=0))
+    approval_refusal_rate: Share = Field(
+        default=0.0, description="Share of vacancies refused (asked again at the next review)"
+    )
+    hiring_freezes: list[HiringFreeze] = []
+    advert_days: Distribution = Field(default=Fixed(value=0))
+    sift_interview_days: Distribution = Field(default=Fixed(value=0))
+    campaign_failure_rate: Share = Field(
+        default=0.0, description="Share of campaigns with no appointable candidate (re-advertised)"
+    )
+    offer_days: Distribution = Field(default=Fixed(value=0))
+    offer_acceptance: Share = Field(
+        default=1.0, description="Share of offers accepted (declines are re-advertised)"
+    )
+    vetting_levels: dict[str, VettingLevel] = {}
+
+
+class ContractorSettings(_Frozen):
+    """Interims and contractors: a surge source with a lead time, a cap and a day rate."""
+
+    cover_vacancies: bool = Field(
+        default=False, description="Hire contractors into posts while they are vacant"
+    )
+    lead_time_days: Distribution = Field(default=Fixed(value=21))
+    cap_share_of_establishment: Share = Field(
+        default=0.10, description="Most contractors as a share of each pool's establishment"
+    )
+    day_rate_gbp: float = Field(default=0.0, ge=0)
+    productivity: float = Field(default=0.8, gt=0, le=1, description="Output relative to staff")
+
+
+# --- management policies ------------------------------------------------------------------------
+
+
+class PauseOnboardingPolicy(_Frozen):
+    """Defer further departments while the backlog is too high; the plan slips by the pause."""
+
+    enabled: bool = False
+    pause_above_backlog_weeks: float = Field(default=8.0, gt=0)
+    resume_below_backlog_weeks: float = Field(default=4.0, ge=0)
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> PauseOnboardingPolicy:
+        if self.resume_below_backlog_weeks > self.pause_above_backlog_weeks:
+            raise ValueError("resume_below_backlog_weeks must not exceed pause_above_backlog_weeks")
+        return self
+
+
+class SurgeContractorsPolicy(_Frozen):
+    """Bring in contractors while the backlog is too high, up to the contractor cap."""
+
+    enabled: bool = False
+    surge_above_backlog_weeks: float = Field(default=8.0, gt=0)
+    release_below_backlog_weeks: float = Field(default=4.0, ge=0)
+    surge_share_of_establishment: Share = Field(default=0.10)
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> SurgeContractorsPolicy:
+        if self.release_below_backlog_weeks > self.surge_above_backlog_weeks:
+            raise ValueError(
+                "release_below_backlog_weeks must not exceed surge_above_backlog_weeks"
+            )
+        return self
+
+
+class Policies(_Frozen):
+    """Management responses, acting on what managers saw `detection_lag_days` ago."""
+
+    detection_lag_days: float = Field(
+        default=180.0, ge=0, description="How late management sees the backlog"
+    )
+    pause_onboarding: PauseOnboardingPolicy = PauseOnboardingPolicy()
+    surge_contractors: SurgeContractorsPolicy = SurgeContractorsPolicy()
+
+
+# --- run ----------------------------------------------------------------------------------------
+
+
+class RunSettings(_Frozen):
+    """The simulated period."""
+
+    start_date: dt.date = dt.date(2014, 4, 1)
+    horizon_months: int = Field(default=48, ge=1, le=600)
+    warmup_days: float = Field(
+        default=0.0, ge=0, description="Requests arriving earlier are left out of the KPIs"
+    )
+    working_days_per_year: float = Field(
+        default=225.0,
+        gt=0,
+        le=366,
+        description="Working days in a full-time year; converts person-days to calendar days",
+    )
+
+
+class VerdictSettings(_Frozen):
+    """When does expansion outrun capability? See docs/verdict.md."""
+
+    consecutive_months: PositiveCount = Field(default=3, le=24)
+    sla_attainment_target: Share = Field(
+        default=0.8, description="Share of requests to complete within their target days"
+    )
+
+
+# --- the scenario -------------------------------------------------------------------------------
+
+
+class Scenario(_Frozen):
+    """A complete, validated set of model parameters."""
+
+    name: str = Field(default="scenario", min_length=1)
+    description: str = ""
+    run: RunSettings = RunSettings()
+    demand: Demand
+    staff_pools: list[StaffPool] = Field(min_length=1)
+    recruitment: RecruitmentSettings = RecruitmentSettings()
+    contractors: ContractorSettings = ContractorSettings()
+    policies: Policies = Policies()
+    verdict: VerdictSettings = VerdictSettings()
+    sources: dict[str, str] = Field(
+        default={},
+        description="Where each value comes from: dotted field path -> source row or ASSUMPTION",
+    )
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Scenario:
+        _check_unique("demand.departments", [d.name for d in self.demand.departments])
+        _check_unique("demand.request_types", [t.name for t in self.demand.request_types])
+        pools = [p.name for p in self.staff_pools]
+        _check_unique("staff_pools", pools)
+        for i, rtype in enumerate(self.demand.request_types):
+            if rtype.skill_pool not in pools:
+                raise ValueError(
+                    f"demand.request_types.{i}.skill_pool: '{rtype.skill_pool}' is not a staff "
+                    f"pool; allowed: {', '.join(pools)}"
+                )
+        levels = list(self.recruitment.vetting_levels)
+        for i, pool in enumerate(self.staff_pools):
+            if pool.vetting_level is not None and pool.vetting_level not in levels:
+                raise ValueError(
+                    f"staff_pools.{i}.vetting_level: '{pool.vetting_level}' is not in "
+                    f"recruitment.vetting_levels; allowed: {', '.join(levels) or '(none defined)'}"
+                )
+        return self
+
+    @property
+    def pool_names(self) -> list[str]:
+        """Staff pool names in scenario order (the pool index used throughout the model)."""
+        return [p.name for p in self.staff_pools]
+
+
+def _check_unique(path: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{path}: name '{name}' is used twice; names must be unique")
+        seen.add(name)
+
+
+def scenario_fields(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as plain data (dates as ISO strings), ready for YAML or JSON."""
+    return scenario.model_dump(mode="json", by_alias=True, exclude_none=False)
