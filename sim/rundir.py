@@ -1,0 +1,204 @@
+"""Run directories: self-describing results that a reviewer can trace and reproduce.
+
+While a batch runs, each finished replication is written at once to `parts/` (atomically: to a
+temporary name, then renamed), so a batch stopped by Ctrl-C, `kill -9` or a dying worker loses
+only the replications in flight, and `--resume` runs just the missing ones. At the end the parts
+are gathered, sorted by replication, into the tables of DESIGN.md section 4:
+
+    manifest.json  scenario.yaml  kpis.parquet  monthly.parquet  summary.csv
+    monthly_by_pool.parquet  pools.parquet  failures.csv (if any replication failed)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import ReplicationOutcome
+from sim.recording import KPI_NAMES
+from sim.summary import summarise_kpis
+
+__all__ = ["RunDirectory", "sha256_of"]
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either nothing or all of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """Write a DataFrame as Parquet, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return str(value)
+
+
+class RunDirectory:
+    """One batch run on disk."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.parts = self.path / "parts"
+
+    # --- replication parts ------------------------------------------------------------------
+
+    def _part(self, rep: int, suffix: str) -> Path:
+        return self.parts / f"rep_{rep:06d}{suffix}"
+
+    def write_outcome(self, outcome: ReplicationOutcome) -> None:
+        """Persist one replication; its JSON file, written last, marks it complete."""
+        rep = outcome.rep
+        if outcome.failed:
+            failure = {"rep": rep, "seed": outcome.seed, "error": outcome.error}
+            atomic_write_bytes(self._part(rep, ".failed.json"), json.dumps(failure).encode())
+            return
+        assert outcome.monthly is not None and outcome.monthly_by_pool is not None
+        assert outcome.pool_kpis is not None
+        atomic_write_parquet(self._part(rep, ".monthly.parquet"), outcome.monthly)
+        atomic_write_parquet(self._part(rep, ".by_pool.parquet"), outcome.monthly_by_pool)
+        record: dict[str, Any] = {
+            "rep": rep,
+            "seed": outcome.seed,
+            "kpis": outcome.kpis,
+            "pools": outcome.pool_kpis.to_dict(orient="records"),
+        }
+        text = json.dumps(record, default=_json_default, allow_nan=True)
+        atomic_write_bytes(self._part(rep, ".json"), text.encode())
+        self._part(rep, ".failed.json").unlink(missing_ok=True)
+
+    def completed_reps(self) -> set[int]:
+        """Replications already written in full."""
+        if not self.parts.is_dir():
+            return set()
+        return {
+            int(p.name[4:10])
+            for p in self.parts.glob("rep_*.json")
+            if not p.name.endswith(".failed.json")
+        }
+
+    def failed_reps(self) -> set[int]:
+        """Replications that raised (retried on resume)."""
+        if not self.parts.is_dir():
+            return set()
+        return {int(p.name[4:10]) for p in self.parts.glob("rep_*.failed.json")}
+
+    # --- gathering --------------------------------------------------------------------------
+
+    def gather(self, reps: list[int]) -> dict[str, pd.DataFrame]:
+        """Read the parts of `reps` into the run's tables, sorted by replication."""
+        kpi_rows: list[dict[str, Any]] = []
+        pool_rows: list[dict[str, Any]] = []
+        monthly: list[pd.DataFrame] = []
+        by_pool: list[pd.DataFrame] = []
+        for rep in sorted(reps):
+            record = json.loads(self._part(rep, ".json").read_text())
+            kpi_rows.append({"rep": rep, "seed": record["seed"], **record["kpis"]})
+            pool_rows.extend({"rep": rep, **row} for row in record["pools"])
+            for target, suffix in ((monthly, ".monthly.parquet"), (by_pool, ".by_pool.parquet")):
+                frame = pd.read_parquet(self._part(rep, suffix))
+                frame.insert(0, "rep", rep)
+                target.append(frame)
+        return {
+            "kpis": _kpi_table(kpi_rows),
+            "pools": _pool_table(pool_rows),
+            "monthly": _concat(monthly),
+            "monthly_by_pool": _concat(by_pool),
+        }
+
+    def failures(self) -> pd.DataFrame:
+        """Replications that raised, with seed and error text."""
+        rows = [json.loads(p.read_text()) for p in sorted(self.parts.glob("rep_*.failed.json"))]
+        return pd.DataFrame(rows, columns=["rep", "seed", "error"])
+
+    def finish(self, reps: list[int]) -> pd.DataFrame:
+        """Write the final tables and summary; returns the summary."""
+        tables = self.gather(reps)
+        for name, frame in tables.items():
+            atomic_write_parquet(self.path / f"{name}.parquet", frame)
+        summary = summarise_kpis(tables["kpis"])
+        atomic_write_bytes(self.path / "summary.csv", summary.to_csv(index=False).encode())
+        failures = self.failures()
+        if len(failures):
+            atomic_write_bytes(self.path / "failures.csv", failures.to_csv(index=False).encode())
+        return summary
+
+    def remove_parts(self) -> None:
+        """Delete the per-replication parts once the final tables are written."""
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+    # --- manifest ---------------------------------------------------------------------------
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write manifest.json atomically."""
+        text = json.dumps(manifest, indent=2, default=_json_default, allow_nan=True)
+        atomic_write_bytes(self.path / "manifest.json", text.encode())
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, if the directory has one."""
+        path = self.path / "manifest.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _kpi_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["rep", "seed", *KPI_NAMES])
+    return _typed_verdict(frame)
+
+
+def _pool_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["rep", "pool", "outruns_capability", "outrun_month"])
+    return _typed_verdict(frame)
+
+
+def _typed_verdict(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fixed dtypes whatever the values: bool verdict, nullable whole-number month."""
+    frame["outruns_capability"] = frame["outruns_capability"].astype(bool)
+    months = [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+        for v in frame["outrun_month"]
+    ]
+    frame["outrun_month"] = pd.array(months, dtype="Int64")
+    return frame
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
