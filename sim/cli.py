@@ -17,12 +17,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ScenarioError
 from sim.scenario_files import load_scenario, scenario_json_schema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["main"]
 
@@ -94,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario")
     _add_overrides(validate)
     validate.set_defaults(handler=_validate)
+
+    again = verbs.add_parser(
+        "reproduce", help="rerun a run directory and report whether results are bit-identical"
+    )
+    again.add_argument("run_dir", type=Path)
+    again.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
+    again.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    again.set_defaults(handler=_reproduce)
 
     schema = verbs.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(handler=_schema)
@@ -206,7 +215,31 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    from sim.executors import make_executor
+    from sim.reproduce import reproduce
+
+    executor = make_executor(args.workers, args.scheduler)
+    try:
+        result = reproduce(args.run_dir, executor)
+    finally:
+        executor.close()
+    m = result.manifest
+    what = f"{args.run_dir}: {m['replications_requested']} replications, seed {m['seed']}"
+    if result.identical:
+        print(f"{what}: reproduced, bit-identical.")
+        return EXIT_OK
+    print(f"{what}: NOT reproduced.")
+    for line in result.differences:
+        print(f"  {line}")
+    if m.get("model_version") or m.get("git_commit"):
+        print(f"  (original: ccs-sim {m.get('model_version')}, commit {m.get('git_commit')})")
+    return EXIT_FAILED_REPS
+
+
 def _print_summary(summary: pd.DataFrame, reps: int) -> None:
+    import pandas as pd
+
     rows: dict[str, dict[str, Any]] = {
         str(r["kpi"]): {str(k): v for k, v in r.items()} for r in summary.to_dict("records")
     }

@@ -9,11 +9,11 @@ bare number.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import special
 
 __all__ = [
     "Distribution",
@@ -158,7 +158,7 @@ class LognormalPercentile(_Dist):
 
     @property
     def sigma(self) -> float:
-        z = math.sqrt(2) * float(special.erfinv(2 * self.percentile - 1))
+        z = NormalDist().inv_cdf(self.percentile)
         return math.log(self.value / self.median) / z
 
     @property

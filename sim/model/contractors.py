@@ -73,7 +73,7 @@ class Contractors:
         now = self.env.now
         pool.contractors_on_order -= 1
         worker = Worker(pool, now, is_contractor=True, productivity=self.settings.productivity)
-        pool.workers.add(worker)
+        pool.workers[worker] = None
         pool.contractors_in_post.change(now, 1)
         pool.capacity_slots.change(now, pool.config.cases_per_person)
         self.desk.add_worker(worker, now)
@@ -87,6 +87,6 @@ class Contractors:
         """A released contractor with no cases left goes."""
         if worker.is_contractor and worker in worker.pool.workers:
             pool = worker.pool
-            pool.workers.discard(worker)
+            pool.workers.pop(worker, None)
             pool.contractors_in_post.change(now, -1)
             pool.capacity_slots.change(now, -pool.config.cases_per_person)

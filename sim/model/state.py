@@ -102,7 +102,9 @@ class PoolState:
     working_day_share: float
     productive_share: float = field(init=False)
     mentoring_factor: float = 1.0
-    workers: set[Worker] = field(default_factory=set)
+    # A dict used as an insertion-ordered set: iterating a set of objects follows their memory
+    # addresses, which would make sums and choices differ from run to run.
+    workers: dict[Worker, None] = field(default_factory=dict)
     free_slots: deque[Worker] = field(default_factory=deque)
     waiting: list[tuple[int, float, int]] = field(default_factory=list)
     n_waiting: int = 0

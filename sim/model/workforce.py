@@ -95,7 +95,7 @@ class Workforce:
 
     def _join(self, worker: Worker, *, early_tenure_left_days: float) -> None:
         now, pool = self.env.now, worker.pool
-        pool.workers.add(worker)
+        pool.workers[worker] = None
         pool.staff_staying += 1
         pool.staff_in_post.change(now, 1)
         pool.capacity_slots.change(now, pool.config.cases_per_person)
@@ -120,7 +120,7 @@ class Workforce:
     def _leave(self, worker: Worker) -> None:
         now, pool = self.env.now, worker.pool
         self.desk.hand_back(worker, now)
-        pool.workers.discard(worker)
+        pool.workers.pop(worker, None)
         pool.staff_in_post.change(now, -1)
         pool.capacity_slots.change(now, -pool.config.cases_per_person)
         self.left[pool.index].append(now)
