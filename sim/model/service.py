@@ -64,7 +64,6 @@ class ServiceDesk:
         self.next_arrival = 0
         self.handbacks = 0
         self.on_idle: Callable[[Worker, float], None] | None = None
-        self._rate_scale = [p.working_day_share / p.config.cases_per_person for p in pools]
 
     # --- arrivals ---------------------------------------------------------------------------
 
@@ -74,8 +73,7 @@ class ServiceDesk:
             self._schedule_arrival(0.0)
 
     def _schedule_arrival(self, now: float) -> None:
-        event = Timeout(self.env, self.arrival_day[self.next_arrival] - now)
-        event.callbacks.append(self._arrive)
+        Timeout(self.env, self.arrival_day[self.next_arrival] - now).callbacks.append(self._arrive)
 
     def _arrive(self, _event: simpy.Event) -> None:
         i = self.next_arrival
@@ -121,7 +119,11 @@ class ServiceDesk:
         self.state[i] = IN_SERVICE
         if self.first_start_day[i] != self.first_start_day[i]:  # NaN: first start
             self.first_start_day[i] = now
-        rate = worker.output_fte(now) * self._rate_scale[self.pool_of[i]]
+        pool = worker.pool
+        if now >= worker.full_productivity_day and not worker.is_contractor:
+            rate = pool.experienced_rate  # the common case, precomputed
+        else:
+            rate = worker.output_fte(now) * pool.working_day_share / pool.config.cases_per_person
         days = self.effort_left[i] / rate
         if days < self.min_elapsed_left[i]:
             days = self.min_elapsed_left[i]
@@ -131,9 +133,11 @@ class ServiceDesk:
         self.segment_days[i] = days
         token = self.token[i] + 1
         self.token[i] = token
-        worker.pool.busy_slots.change(now, 1)
-        event = Timeout(self.env, days, (i, token))
-        event.callbacks.append(self._finish)
+        busy = pool.busy_slots  # TimeWeighted.change(now, +1), inlined: this runs per request
+        busy.area += busy.level * (now - busy.last_day)
+        busy.last_day = now
+        busy.level += 1
+        Timeout(self.env, days, (i, token)).callbacks.append(self._finish)
 
     def _finish(self, event: simpy.Event) -> None:
         i, token = event._value
@@ -146,7 +150,10 @@ class ServiceDesk:
         self.end_day[i] = now
         self.worker_of[i] = None
         worker.cases.discard(i)
-        worker.pool.busy_slots.change(now, -1)
+        busy = worker.pool.busy_slots  # TimeWeighted.change(now, -1), inlined
+        busy.area += busy.level * (now - busy.last_day)
+        busy.last_day = now
+        busy.level -= 1
         self._slot_freed(worker, now)
 
     def _slot_freed(self, worker: Worker, now: float) -> None:

@@ -102,6 +102,7 @@ class PoolState:
     working_day_share: float
     productive_share: float = field(init=False)
     mentoring_factor: float = 1.0
+    experienced_rate: float = field(init=False)  # effort/day per case slot of experienced staff
     # A dict used as an insertion-ordered set: iterating a set of objects follows their memory
     # addresses, which would make sums and choices differ from run to run.
     workers: dict[Worker, None] = field(default_factory=dict)
@@ -120,6 +121,11 @@ class PoolState:
 
     def __post_init__(self) -> None:
         self.productive_share = 1.0 - self.config.non_productive_share
+        self._update_experienced_rate()
+
+    def _update_experienced_rate(self) -> None:
+        share = self.working_day_share / self.config.cases_per_person
+        self.experienced_rate = self.productive_share * self.mentoring_factor * share
 
     @property
     def name(self) -> str:
@@ -144,4 +150,6 @@ class PoolState:
         ramping = sum(1 for w in staff if w.is_ramping(now))
         experienced = len(staff) - ramping
         load = self.config.ramp_up.mentoring_share_per_joiner * ramping
-        self.mentoring_factor = max(0.0, 1.0 - load / experienced) if experienced else 1.0
+        # Floored above zero: a case must progress, however stretched its mentors are.
+        self.mentoring_factor = max(0.05, 1.0 - load / experienced) if experienced else 1.0
+        self._update_experienced_rate()
