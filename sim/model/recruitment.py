@@ -103,7 +103,7 @@ def filling_a_vacancy(
             if first_advert is None:
                 first_advert = env.now
             yield from _advertise_until_accepted(env, rec, pool)
-        rec.time_to_hire_days[pool.index].append(env.now - first_advert)
+        offer_accepted = env.now
         _enter(pool, "vetting")
         yield env.timeout(_vetting_days(rec, pool))
         _leave(pool, "vetting")
@@ -115,6 +115,8 @@ def filling_a_vacancy(
     yield env.timeout(float(notice))
     _leave(pool, "notice")
     pool.vacancies_open -= 1
+    # Recorded once per hire: from the campaign's first advert to the offer the joiner accepted.
+    rec.time_to_hire_days[pool.index].append(offer_accepted - first_advert)
     rec.time_to_fill_days[pool.index].append(env.now - opened)
     rec.workforce.hire(pool)
 

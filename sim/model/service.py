@@ -5,10 +5,10 @@ one module: SimPy events with callbacks rather than a process per request, reque
 plain lists indexed by request number, a heap per pool of waiting requests, and one shared timer
 for reneging instead of one per request. The rest of the model is ordinary SimPy processes.
 
-A case's elapsed time is its remaining effort divided by the share of a person it gets
-(productivity at the moment it starts, times working days per calendar day, over the cases a
-person carries at once), and never less than its remaining minimum elapsed time. A leaver's
-unfinished cases go back to the head of the queue with the work still to do.
+A case's elapsed time is its remaining effort delivered at the share of a person it gets
+(productivity times working days per calendar day, over the cases a person carries at once),
+following a joiner's ramp-up as it rises, and never less than its remaining minimum elapsed
+time. A leaver's unfinished cases go back to the head of the queue with the work still to do.
 """
 
 from __future__ import annotations
@@ -121,10 +121,9 @@ class ServiceDesk:
             self.first_start_day[i] = now
         pool = worker.pool
         if now >= worker.full_productivity_day and not worker.is_contractor:
-            rate = pool.experienced_rate  # the common case, precomputed
+            days = self.effort_left[i] / pool.experienced_rate  # the common case, precomputed
         else:
-            rate = worker.output_fte(now) * pool.working_day_share / pool.config.cases_per_person
-        days = self.effort_left[i] / rate
+            days = worker.days_to_deliver(self.effort_left[i], now)
         if days < self.min_elapsed_left[i]:
             days = self.min_elapsed_left[i]
         worker.cases.add(i)

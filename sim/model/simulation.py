@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.core import URGENT
 
 from sim.model.calendar import Calendar
 from sim.model.contractors import Contractors
@@ -65,7 +66,7 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
         bounds = calendar.boundaries_days
         for month in range(scenario.run.horizon_months):
             if month > 0:
-                yield env.timeout(bounds[month] - env.now)
+                yield _urgent_timeout(env, bounds[month] - env.now)
                 monitor.snapshot(month - 1, env.now)
             total, per_pool = backlog_weeks(desk, env.now, per_week)
             monitor.latest_backlog_weeks = per_pool
@@ -81,6 +82,19 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
     env.run(until=calendar.horizon_days)
     monitor.snapshot(scenario.run.horizon_months - 1, env.now)
     return RawRun(scenario, calendar, book, desk, workforce, recruitment, monitor, state)
+
+
+def _urgent_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
+    """A timeout processed before every other event due at the same moment.
+
+    The month-end snapshot must see the month as it ended: an event landing exactly on the
+    boundary (a joiner starting on the 1st) belongs to the next month, whichever order SimPy
+    happened to schedule the two in.
+    """
+    event = simpy.Event(env)
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT, delay)
+    return event
 
 
 def pool_states(raw: RawRun) -> list[PoolState]:

@@ -8,6 +8,7 @@ accumulators that the monthly recording reads.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -80,6 +81,34 @@ class Worker:
     def is_ramping(self, now: float) -> bool:
         """True while a new joiner is still below full productivity."""
         return now < self.full_productivity_day
+
+    def days_to_deliver(self, effort_person_days: float, now: float) -> float:
+        """Calendar days for this worker to deliver one case's effort, starting now.
+
+        A joiner's productivity rises linearly while they ramp up, so the work done is the
+        integral of that line: a quadratic in elapsed days until full productivity, then the
+        experienced rate (with today's mentoring load) for the rest.
+        """
+        pool = self.pool
+        per_case = pool.working_day_share / pool.config.cases_per_person
+        if self.is_contractor:
+            return effort_person_days / (self.productivity * pool.productive_share * per_case)
+        if now >= self.full_productivity_day:
+            return effort_person_days / pool.experienced_rate
+        k = pool.productive_share * per_case  # effort per day at productivity 1.0
+        ramp_days = self.full_productivity_day - self.start_day
+        p0 = self.ramp_start_productivity
+        slope = (1 - p0) / ramp_days  # productivity gained per day
+        p_now = p0 + slope * (now - self.start_day)
+        to_full = self.full_productivity_day - now
+        work_to_full = k * (p_now * to_full + slope * to_full**2 / 2)
+        if effort_person_days <= work_to_full and slope == 0:
+            return effort_person_days / (k * p_now)  # starts at full productivity: no ramp
+        if effort_person_days <= work_to_full:
+            # Solve k * (p_now * d + slope * d**2 / 2) = effort for d >= 0.
+            root = math.sqrt(p_now**2 + 2 * slope * effort_person_days / k)
+            return (root - p_now) / slope
+        return to_full + (effort_person_days - work_to_full) / pool.experienced_rate
 
     def output_fte(self, now: float) -> float:
         """Effective FTE now: ramp-up, non-productive time and mentoring taken into account."""
