@@ -122,7 +122,9 @@ class DaskExecutor:
     def run(self, task: Task, payload: Any, reps: Iterable[int]) -> Iterator[tuple[int, Any]]:
         from dask.distributed import as_completed
 
-        shared = self.client.scatter(payload, broadcast=True)
+        # A fresh key per call (hash=False): with content hashing, a second run of the same
+        # scenario would share the first run's key just as that run releases it.
+        shared = self.client.scatter(payload, broadcast=True, hash=False)
         futures = {self.client.submit(task, shared, rep, pure=False): rep for rep in reps}
         try:
             for future in as_completed(futures):

@@ -74,12 +74,14 @@ class Contractors:
         pool.contractors_on_order -= 1
         worker = Worker(pool, now, is_contractor=True, productivity=self.settings.productivity)
         pool.workers[worker] = None
+        pool.contractors[worker] = None
         pool.contractors_in_post.change(now, 1)
         pool.capacity_slots.change(now, pool.config.cases_per_person)
         self.desk.add_worker(worker, now)
 
     def _release(self, worker: Worker, now: float) -> None:
         worker.accepting = False
+        del worker.pool.contractors[worker]
         if not worker.cases:
             self._idle(worker, now)
 

@@ -135,6 +135,9 @@ class PoolState:
     # A dict used as an insertion-ordered set: iterating a set of objects follows their memory
     # addresses, which would make sums and choices differ from run to run.
     workers: dict[Worker, None] = field(default_factory=dict)
+    ramping: dict[Worker, None] = field(default_factory=dict)  # staff taking cases, ramping up
+    n_experienced: int = 0  # staff taking cases at full productivity
+    contractors: dict[Worker, None] = field(default_factory=dict)  # contractors taking cases
     free_slots: deque[Worker] = field(default_factory=deque)
     waiting: list[tuple[int, float, int]] = field(default_factory=list)
     n_waiting: int = 0
@@ -161,24 +164,45 @@ class PoolState:
         """The pool's name."""
         return self.config.name
 
-    def accepting_workers(self) -> list[Worker]:
-        """Workers who take new cases."""
-        return [w for w in self.workers if w.accepting]
+    # --- who is taking new cases (kept as counts, so monthly sums are not O(staff)) ----------
+
+    def staff_joined(self, worker: Worker, now: float) -> None:
+        """A member of staff starts taking cases (ramping up, or experienced from day one)."""
+        if worker.is_ramping(now):
+            self.ramping[worker] = None
+        else:
+            self.n_experienced += 1
+        self.update_mentoring()
+
+    def staff_ramped_up(self, worker: Worker) -> None:
+        """A joiner reaches full productivity (if still taking cases)."""
+        if worker in self.ramping:
+            del self.ramping[worker]
+            self.n_experienced += 1
+            self.update_mentoring()
+
+    def staff_resigned(self, worker: Worker) -> None:
+        """A member of staff stops taking new cases."""
+        if worker in self.ramping:
+            del self.ramping[worker]
+        else:
+            self.n_experienced -= 1
+        self.update_mentoring()
 
     def contractors_active(self) -> list[Worker]:
-        """Contractors in post who take new cases."""
-        return [w for w in self.workers if w.is_contractor and w.accepting]
+        """Contractors in post who take new cases, in order of arrival."""
+        return list(self.contractors)
 
     def effective_fte(self, now: float) -> float:
         """Sum of the effective FTE of every worker taking new cases."""
-        return sum(w.output_fte(now) for w in self.workers if w.accepting)
+        experienced = self.n_experienced * self.productive_share * self.mentoring_factor
+        ramping = sum(w.output_fte(now) for w in self.ramping)
+        return experienced + ramping + sum(w.output_fte(now) for w in self.contractors)
 
-    def update_mentoring(self, now: float) -> None:
-        """Experienced staff lose time to each joiner still ramping up (capped at all of it)."""
-        staff = [w for w in self.workers if w.accepting and not w.is_contractor]
-        ramping = sum(1 for w in staff if w.is_ramping(now))
-        experienced = len(staff) - ramping
-        load = self.config.ramp_up.mentoring_share_per_joiner * ramping
+    def update_mentoring(self) -> None:
+        """Experienced staff lose time to each joiner still ramping up."""
+        load = self.config.ramp_up.mentoring_share_per_joiner * len(self.ramping)
+        experienced = self.n_experienced
         # Floored above zero: a case must progress, however stretched its mentors are.
         self.mentoring_factor = max(0.05, 1.0 - load / experienced) if experienced else 1.0
         self._update_experienced_rate()

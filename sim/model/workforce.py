@@ -61,7 +61,6 @@ class Workforce:
         for pool in self.pools:
             for _ in range(pool.config.initial_headcount):
                 self._join(Worker(pool, 0.0), early_tenure_left_days=0.0)
-            pool.update_mentoring(0.0)
 
     def establishment_at(self, pool: PoolState, day: float) -> int:
         """Posts funded on `day` (the initial headcount before the plan's first date)."""
@@ -89,9 +88,8 @@ class Workforce:
         self._join(worker, early_tenure_left_days=pool.config.early_tenure_days)
         if ramp_weeks > 0:
             Timeout(self.env, 7 * ramp_weeks).callbacks.append(
-                lambda _e: pool.update_mentoring(self.env.now)
+                lambda _e: pool.staff_ramped_up(worker)
             )
-        pool.update_mentoring(now)
 
     def _join(self, worker: Worker, *, early_tenure_left_days: float) -> None:
         now, pool = self.env.now, worker.pool
@@ -99,6 +97,7 @@ class Workforce:
         pool.staff_staying += 1
         pool.staff_in_post.change(now, 1)
         pool.capacity_slots.change(now, pool.config.cases_per_person)
+        pool.staff_joined(worker, now)
         days = days_until_resignation(
             pool.config, self.streams.attrition, early_tenure_left_days=early_tenure_left_days
         )
@@ -113,7 +112,7 @@ class Workforce:
         worker.accepting = False
         pool.staff_staying -= 1
         self.resigned[pool.index].append(now)
-        pool.update_mentoring(now)
+        pool.staff_resigned(worker)
         notice = float(pool.config.leaver_notice_days.sample(self.streams.leaver_notice, 1)[0])
         Timeout(self.env, notice).callbacks.append(lambda _e: self._leave(worker))
 
