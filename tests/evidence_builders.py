@@ -1,0 +1,71 @@
+"""Small scenarios and an independent Erlang C for the tests of sweeps, plans and reports."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.scenario import Scenario
+from sim.scenario_files import parse_scenario
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def mmc(
+    servers: int,
+    arrivals_per_day: float,
+    mean_effort_days: float = 1.0,
+    horizon_months: int = 24,
+    warmup_days: float = 30.0,
+    salary_gbp_per_year: float = 36525.0,
+    sla_target_days: float = 3.0,
+) -> Scenario:
+    """An M/M/c queue: every feature off, `servers` staff, Poisson arrivals, exponential effort.
+
+    A working year of 365.25 days makes one person-day of effort one calendar day of one
+    person's time; the salary gives each staff member a cost of 100 GBP a day.
+    """
+    data: dict[str, Any] = {
+        "name": f"mmc-c{servers}",
+        "run": {
+            "start_date": "2024-04-01",
+            "horizon_months": horizon_months,
+            "warmup_days": warmup_days,
+            "working_days_per_year": 365.25,
+        },
+        "demand": {
+            "departments": [{"name": "dept", "onboarding_date": "2024-04-01"}],
+            "request_types": [
+                {
+                    "name": "work",
+                    "skill_pool": "staff",
+                    "arrivals_per_month": arrivals_per_day * DAYS_PER_MONTH,
+                    "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
+                    "sla_target_days": sla_target_days,
+                }
+            ],
+        },
+        "staff_pools": [
+            {
+                "name": "staff",
+                "initial_headcount": servers,
+                "salary_gbp_per_year": salary_gbp_per_year,
+            }
+        ],
+        "sources": {
+            "demand.request_types": "ASSUMPTION: Poisson arrivals, exponential effort (M/M/c)",
+            "staff_pools.staff.initial_headcount": "CALIBRATION test row (C: T0)",
+        },
+    }
+    return parse_scenario(data)
+
+
+def erlang_c_wait(servers: int, arrival_rate: float, mean_service: float) -> float:
+    """Mean wait in queue of an M/M/c queue, from the textbook Erlang C formula."""
+    offered = arrival_rate * mean_service  # erlangs
+    rho = offered / servers
+    if rho >= 1:
+        return math.inf
+    below = sum(offered**k / math.factorial(k) for k in range(servers))
+    top = offered**servers / math.factorial(servers) / (1 - rho)
+    return top / (below + top) * mean_service / (servers * (1 - rho))
