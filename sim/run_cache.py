@@ -1,0 +1,218 @@
+"""A cache of run directories: a rerun of the same scenario, seed and replications is instant.
+
+The planners' app runs batches with `sim.batch.run_batch`, exactly as `ccs-sim run` does, into
+run directories kept under a cache folder, one per (scenario digest, seed, replications):
+
+    <root>/<digest[:16]>-s<seed>-r<reps>/           a finished run directory, never changed again
+    <root>/<digest[:16]>-s<seed>-r<reps>.partial/   the same run while it is being written
+    <root>/<digest[:16]>-s<seed>-r<reps>.lock       held by the one process or session writing it
+
+Several app sessions (threads of one server, or several servers) may ask for the same run at
+once. The first takes an exclusive lock (`flock`) on the key's lock file and writes into the
+`.partial` directory; the others wait on the lock and then find the finished directory. A run
+appears under its final name only through one atomic `rename` after its manifest says complete,
+so a reader never sees half a run. A run stopped half-way (the browser closed, the server killed)
+leaves its `.partial` directory, and the next request for the same key resumes it: `run_batch`'s
+resume gives files identical to an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import shutil
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.batch import BatchRequest, run_batch, scenario_digest
+from sim.executors import Executor
+from sim.rundir import RunDirectory
+from sim.scenario import Scenario
+
+__all__ = [
+    "CACHE_DIR_ENV",
+    "CachedRun",
+    "RunOrigin",
+    "cache_key",
+    "find_cached",
+    "run_cached",
+    "tables_as_csv",
+    "zip_run_directory",
+]
+
+CACHE_DIR_ENV = "CCS_APP_CACHE_DIR"
+"""Environment variable naming the cache folder (tests point it at a temporary folder)."""
+
+FINISHED = ("complete", "complete_with_failures")
+
+
+@dataclass(frozen=True)
+class RunOrigin:
+    """Where a scenario came from, for the run's manifest (a reviewer's trail)."""
+
+    scenario_file: str = ""
+    scenario_file_sha256: str = ""
+    overrides: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    """A finished run directory and how it was obtained."""
+
+    path: Path
+    key: str
+    from_cache: bool
+    seconds: float
+    reps_completed: int
+    reps_failed: int
+
+
+def cache_key(scenario: Scenario, seed: int, reps: int) -> str:
+    """The cache folder name of a run: scenario digest (16 hex digits), seed and replications."""
+    return f"{scenario_digest(scenario)[:16]}-s{seed}-r{reps}"
+
+
+def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedRun | None:
+    """The finished run of exactly this scenario, seed and replications, if the cache has it."""
+    started = time.monotonic()
+    key = cache_key(scenario, seed, reps)
+    manifest = RunDirectory(root / key).read_manifest()
+    if manifest is None or manifest.get("status") not in FINISHED:
+        return None
+    # The folder name holds 16 hex digits; the manifest holds all 64.
+    if manifest.get("scenario_sha256") != scenario_digest(scenario):
+        return None
+    return CachedRun(
+        root / key,
+        key,
+        True,
+        time.monotonic() - started,
+        int(manifest.get("replications_completed", 0)),
+        int(manifest.get("replications_failed", 0)),
+    )
+
+
+def run_cached(
+    root: Path,
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    make_executor: Callable[[], Executor],
+    *,
+    origin: RunOrigin | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> CachedRun:
+    """The run directory of (scenario, seed, reps): from the cache, or run now and cached.
+
+    `make_executor` is called only if the run is not cached. `on_wait()` is called once if
+    another session is already running the same key (this call then waits for it).
+    """
+    hit = find_cached(root, scenario, seed, reps)
+    if hit is not None:
+        return hit
+    root.mkdir(parents=True, exist_ok=True)
+    key = cache_key(scenario, seed, reps)
+    with _exclusive(root / f"{key}.lock", on_wait):
+        hit = find_cached(root, scenario, seed, reps)  # finished while we waited
+        if hit is not None:
+            return hit
+        return _run_into_cache(root, key, scenario, seed, reps, make_executor, origin, on_progress)
+
+
+def _run_into_cache(
+    root: Path,
+    key: str,
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    make_executor: Callable[[], Executor],
+    origin: RunOrigin | None,
+    on_progress: Callable[[int, int, int], None] | None,
+) -> CachedRun:
+    started = time.monotonic()
+    partial = root / f"{key}.partial"
+    resumable = (partial / "manifest.json").is_file()
+    if partial.exists() and not resumable:
+        shutil.rmtree(partial)  # stopped before its manifest was written: nothing to keep
+    origin = origin or RunOrigin()
+    request = BatchRequest(
+        scenario=scenario,
+        seed=seed,
+        reps=reps,
+        out=partial,
+        scenario_file=origin.scenario_file,
+        scenario_file_sha256=origin.scenario_file_sha256,
+        overrides=list(origin.overrides),
+        resume=resumable,
+    )
+    executor = make_executor()
+    try:
+        report = run_batch(request, executor, on_progress)
+    finally:
+        executor.close()
+    final = root / key
+    os.rename(partial, final)  # atomic: readers see the whole run or none of it
+    return CachedRun(
+        final,
+        key,
+        False,
+        time.monotonic() - started,
+        report.reps_completed,
+        report.reps_failed,
+    )
+
+
+@contextmanager
+def _exclusive(lock_path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path`, between threads as well as processes.
+
+    `flock` locks belong to an open file description, so two sessions (threads) of one server
+    each opening the file exclude each other too; the lock dies with its process.
+    """
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def zip_run_directory(path: Path) -> bytes:
+    """A run directory as a zip file (in memory), inside a folder of the run's own name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            archive.write(file, Path(path.name) / file.relative_to(path))
+    return buffer.getvalue()
+
+
+def tables_as_csv(path: Path) -> dict[str, bytes]:
+    """Each table of a run directory as CSV: `summary.csv` as written, Parquet tables converted."""
+    tables: dict[str, bytes] = {}
+    summary = path / "summary.csv"
+    if summary.is_file():
+        tables["summary.csv"] = summary.read_bytes()
+    for name in ("kpis", "monthly", "monthly_by_pool", "pools"):
+        parquet = path / f"{name}.parquet"
+        if parquet.is_file():
+            tables[f"{name}.csv"] = pd.read_parquet(parquet).to_csv(index=False).encode()
+    failures = path / "failures.csv"
+    if failures.is_file():
+        tables["failures.csv"] = failures.read_bytes()
+    return tables
