@@ -1,0 +1,217 @@
+"""Page 3, Compare: the edited scenario against its base (or another), with common random numbers.
+
+Both runs use the same seed and replications, so replication `rep` of each sees the same
+arrivals, efforts and values (sim/streams.py): differences are measured replication by
+replication (`sim.compare.paired_differences`) and are far less noisy than two separate means.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from app_pages import running, state
+from sim import report
+from sim.app_forms import scenario_files_in
+from sim.compare import paired_differences
+from sim.errors import ScenarioError
+from sim.run_cache import RunOrigin
+from sim.scenario import Scenario
+from sim.scenario_files import load_scenario, parse_scenario
+
+BASE_CHOICE = "base"
+
+
+def choose_other(base: state.Base, now: state.Current) -> tuple[Scenario, str, RunOrigin] | None:
+    """The scenario to compare with: the base (before edits), or a file of the scenarios folder."""
+    files = [p.name for p in scenario_files_in(state.scenarios_dir())]
+    options = [BASE_CHOICE, *files]
+    labels = {BASE_CHOICE: f"The base before your edits: '{base.label}' ({base.shown_file})"}
+    default = BASE_CHOICE
+    if not now.diffs and base.parent:
+        # Nothing edited: the file this scenario extends is the natural comparison.
+        parent = base.parent if base.parent in files else f"{base.parent}.yaml"
+        default = parent if parent in files else BASE_CHOICE
+    if "compare.other" not in st.session_state or st.session_state["compare.other"] not in options:
+        st.session_state["compare.other"] = default
+    choice = st.selectbox(
+        "Compare your scenario with",
+        options,
+        key="compare.other",
+        format_func=lambda o: labels.get(o, o),
+    )
+    if choice == BASE_CHOICE:
+        scenario = parse_scenario(base.data)
+        return scenario, f"Base: {base.label}", RunOrigin(base.shown_file, base.sha256)
+    path = state.scenarios_dir() / choice
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        st.error(f"{choice} cannot be used:\n\n" + "\n".join(f"- {x}" for x in error.lines()))
+        return None
+    from sim.rundir import sha256_of
+
+    origin = RunOrigin(f"{state.scenarios_dir().name}/{choice}", sha256_of(path.read_bytes()))
+    return scenario, f"{scenario.name} ({choice})", origin
+
+
+def main() -> None:
+    """The Compare page."""
+    st.title("Compare")
+    st.caption(
+        "Is your scenario better or worse than another, and by how much? Both run with the same "
+        "seed and replications (common random numbers), so each simulated future is compared "
+        "with its twin."
+    )
+    base = state.base()
+    now = state.current()
+    if base is None or now.scenario is None:
+        st.error("The scenario cannot run yet:\n\n" + "\n".join(f"- {x}" for x in now.problems))
+        st.page_link(
+            "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
+        )
+        return
+    other = choose_other(base, now)
+    if other is None:
+        return
+    other_scenario, other_label, other_origin = other
+    mine_label = f"Yours: {now.scenario.name}" + (" (edited)" if now.diffs else "")
+    if mine_label == other_label:
+        mine_label += " *"
+    settings = state.run_settings()
+    seed, reps, workers = settings["seed"], settings["reps"], settings["workers"]
+    st.caption(
+        f"{reps} replications each, seed {seed}, {workers} worker(s): change these on **Run and "
+        "results**."
+    )
+    if now.scenario == other_scenario:
+        st.info(
+            "The two scenarios are identical: edit yours on the Scenario page, or choose "
+            "another to compare with."
+        )
+    runs = {
+        other_label: running.cached(other_scenario, seed, reps),
+        mine_label: running.cached(now.scenario, seed, reps),
+    }
+    if any(r is None for r in runs.values()):
+        missing = [label for label, r in runs.items() if r is None]
+        st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
+        if not st.button("Run the comparison", type="primary"):
+            return
+        jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
+        for label, scenario, origin in jobs:
+            if runs[label] is None:
+                runs[label] = running.run_with_progress(
+                    scenario, seed, reps, workers, origin, label
+                )
+                if runs[label] is None:
+                    return
+    paths = {label: Path(str(r.path)) for label, r in runs.items() if r is not None}
+    st.session_state["compare_runs"] = {label: str(p) for label, p in paths.items()}
+    show_comparison(
+        running.load_run_cached(str(paths[other_label])),
+        running.load_run_cached(str(paths[mine_label])),
+        other_label,
+        mine_label,
+    )
+
+
+def show_comparison(
+    base_run: report.RunTables, option_run: report.RunTables, base_label: str, option_label: str
+) -> None:
+    """Verdicts side by side, paired differences of every KPI, and overlaid fan charts."""
+    paired = paired_differences(base_run.kpis, option_run.kpis)
+    periods = {
+        (r.scenario.run.start_date, r.scenario.run.horizon_months) for r in (base_run, option_run)
+    }
+    if len(periods) > 1:
+        st.warning(
+            "The two scenarios cover different periods "
+            f"({base_run.scenario.run.horizon_months} and "
+            f"{option_run.scenario.run.horizon_months} months): totals such as requests, hires "
+            "and costs are not comparable; compare rates and shares.",
+            icon=":material/warning:",
+        )
+    st.session_state["compare_table"] = paired
+    st.header("Does it close the gap?")
+    base_v = report.verdicts(base_run.kpis, base_run.pools, base_run.start_date)
+    option_v = report.verdicts(option_run.kpis, option_run.pools, option_run.start_date)
+    consecutive = option_run.scenario.verdict.consecutive_months
+    cols = st.columns(2)
+    for col, label, found in ((cols[0], base_label, base_v), (cols[1], option_label, option_v)):
+        with col, st.container(border=True):
+            st.markdown(f"**{label}**")
+            st.markdown(report.verdict_sentence(found[0], consecutive))
+    row = paired[paired["kpi"] == "outruns_capability"]
+    if len(row):
+        r = row.iloc[0]
+        st.markdown(
+            f"Paired difference in the probability of outrunning capability: "
+            f"**{r['difference'] * 100:+.0f} points** (95% CI {r['ci_low'] * 100:+.0f} to "
+            f"{r['ci_high'] * 100:+.0f})."
+        )
+    probability = "Probability it outruns capability"
+    by_pool = (
+        report.verdict_table(base_v)[["Staff pool", probability]]
+        .rename(columns={probability: base_label})
+        .merge(
+            report.verdict_table(option_v)[["Staff pool", probability]].rename(
+                columns={probability: option_label}
+            ),
+            on="Staff pool",
+            how="left",
+        )
+    )
+    st.dataframe(
+        by_pool,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            label: st.column_config.ProgressColumn(
+                label, format="percent", min_value=0, max_value=1
+            )
+            for label in (base_label, option_label)
+        },
+    )
+    st.subheader("Every KPI: the paired difference")
+    st.dataframe(
+        report.comparison_table(paired, base_label, option_label),
+        hide_index=True,
+        width="stretch",
+        column_config={"Column": None},
+    )
+    st.caption(
+        "Difference = yours minus the other, replication by replication. 'Clearly better' or "
+        "'clearly worse': the 95% confidence interval of the difference excludes zero."
+    )
+    st.altair_chart(report.comparison_chart(paired), width="stretch")
+    st.subheader("Month by month, overlaid")
+    runs = {base_label: base_run.monthly, option_label: option_run.monthly}
+    target = option_run.scenario.verdict.sla_attainment_target
+    overlays: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("backlog", "Backlog", "Requests", {}),
+        (
+            "sla_attainment",
+            "Service level",
+            "Share completed within target",
+            {"percent": True, "reference": target, "reference_label": f"Target {target:.0%}"},
+        ),
+        ("headcount_in_post", "Headcount in post", "People", {}),
+        ("effective_fte", "Effective staff", "Full-time equivalents", {}),
+    ]
+    for start in range(0, len(overlays), 2):
+        cols = st.columns(2)
+        for col, (column, title, y_title, options) in zip(
+            cols, overlays[start : start + 2], strict=False
+        ):
+            with col:
+                data = report.overlay_fan_data(runs, column)
+                st.altair_chart(
+                    report.fan_chart(data, title=title, y_title=y_title, **options),
+                    width="stretch",
+                )
+
+
+main()

@@ -1,0 +1,310 @@
+"""Page 2, Run and results: run the edited scenario, then the verdict first, then the detail."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from app_pages import running, state
+from sim import report
+from sim.report import RunTables
+
+# The KPI cards under the verdict, most telling first.
+HEADLINE_CARDS = [
+    "demand_met_share",
+    "sla_attainment",
+    "mean_wait_days",
+    "backlog_end",
+    "headcount_end",
+    "effective_fte_end",
+    "mean_time_to_fill_days",
+    "savings_foregone_gbp",
+]
+RECRUITMENT_CARDS = ["hires", "mean_time_to_hire_days", "mean_time_to_fill_days", "vacancies_end"]
+MONEY_CARDS = [
+    "staff_cost_gbp",
+    "contractor_cost_gbp",
+    "savings_delivered_gbp",
+    "savings_foregone_gbp",
+]
+
+
+def run_controls() -> bool:
+    """Replications, seed and workers (shared with the Compare page); True if Run was pressed."""
+    settings = state.run_settings()
+    cpus = os.cpu_count() or 1
+    cols = st.columns([1, 1, 1, 1])
+    specs: list[tuple[str, str, int, int, str]] = [
+        (
+            "reps",
+            "Replications (simulated futures)",
+            1,
+            5000,
+            "More futures, narrower confidence intervals; 100 gives a probability to within "
+            "about ±10 points.",
+        ),
+        (
+            "seed",
+            "Seed",
+            0,
+            2**31 - 1,
+            "Fixes the random numbers: the same scenario and seed always give the same results.",
+        ),
+        (
+            "workers",
+            "Workers (processes)",
+            1,
+            cpus,
+            f"Simulated futures run in parallel on this many of the {cpus} processor cores.",
+        ),
+    ]
+    for col, (name, label, low, high, help_text) in zip(cols, specs, strict=False):
+        key = f"run_settings.{name}"
+        if key not in st.session_state:
+            st.session_state[key] = min(max(int(settings[name]), low), high)
+        with col:
+            settings[name] = int(
+                st.number_input(
+                    label, min_value=low, max_value=high, step=1, key=key, help=help_text
+                )
+            )
+    with cols[3]:
+        st.write("")  # align the button with the inputs
+        return st.button("Run", type="primary", width="stretch")
+
+
+def show_verdict(run: RunTables) -> None:
+    """The answer first: probability that expansion outruns capability, when, for which skills."""
+    found = report.verdicts(run.kpis, run.pools, run.start_date)
+    whole = found[0]
+    consecutive = run.scenario.verdict.consecutive_months
+    st.header("Will the expansion outrun capability?")
+    sentence = report.verdict_sentence(whole, consecutive)
+    if whole.probability >= 0.5:
+        st.error(sentence, icon=":material/error:")
+    elif whole.probability >= 0.1:
+        st.warning(sentence, icon=":material/warning:")
+    else:
+        st.success(sentence, icon=":material/check_circle:")
+    st.markdown("**By skill (staff pool)**")
+    st.dataframe(
+        report.verdict_table(found),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Probability it outruns capability": st.column_config.ProgressColumn(
+                "Probability it outruns capability", format="percent", min_value=0.0, max_value=1.0
+            ),
+            "Starts: early (P10)": st.column_config.TextColumn(
+                "Starts: early (P10)", help="1 in 10 of the futures where it happens start by then"
+            ),
+            "Starts: median (P50)": st.column_config.TextColumn(
+                "Starts: median (P50)", help="Half of the futures where it happens start by then"
+            ),
+            "Starts: late (P90)": st.column_config.TextColumn(
+                "Starts: late (P90)", help="9 in 10 of the futures where it happens start by then"
+            ),
+        },
+    )
+    at_risk = [v for v in found[1:] if v.outruns]
+    notes = []
+    if at_risk:
+        worst = max(at_risk, key=lambda v: v.probability)
+        notes.append(
+            f"Most at risk: **{worst.scope}** ({worst.probability:.0%}). A pool can outrun its "
+            "capability while CCS as a whole keeps up."
+        )
+    notes.append(
+        f"A month is short when demand exceeds effective staff and fewer than "
+        f"{run.scenario.verdict.sla_attainment_target:.0%} of requests finish within target; "
+        f"{consecutive} short months in a row is a shortfall (docs/verdict.md)."
+    )
+    st.caption(" ".join(notes))
+    chart = report.outrun_chart(report.outrun_by_month(run.kpis, run.pools, run.monthly))
+    st.altair_chart(chart, width="stretch")
+    st.info(
+        "**What closes the gap?** Change the headcount plan, recruitment speed, offer acceptance "
+        "(pay), contractors or the onboarding waves on the Scenario page and run again, then "
+        "see the difference on the Compare page (or compare a variant from the scenarios folder).",
+        icon=":material/lightbulb:",
+    )
+
+
+def show_cards(run: RunTables, names: list[str], per_row: int = 4) -> None:
+    """KPI cards: mean, 95% confidence interval and the P10-P90 range of futures."""
+    cards = report.kpi_cards(run.summary, names)
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, card in zip(cols, cards[start : start + per_row], strict=False):
+            with col, st.container(border=True):
+                st.metric(card.label, card.value, help=card.description)
+                st.caption(f"95% CI {card.interval}  \nP10 to P90 {card.band}")
+
+
+def show_fans(run: RunTables) -> None:
+    """Fan charts of the monthly series, for CCS as a whole or one pool."""
+    st.subheader("Month by month")
+    st.caption(
+        "Shaded: the middle 80% of simulated futures (P10 to P90); line: the median (P50). "
+        "Dashed: a plan."
+    )
+    scopes = [report.WHOLE, *run.scenario.pool_names]
+    scope = st.selectbox("Show", scopes, key="results.scope")
+    monthly = run.monthly if scope == report.WHOLE else _pool_monthly(run, scope)
+    target = run.scenario.verdict.sla_attainment_target
+    charts: list[tuple[dict[str, str], dict[str, Any]]] = [
+        (
+            {"backlog": "Backlog"},
+            {"title": "Backlog: requests waiting for work to start", "y_title": "Requests"},
+        ),
+        (
+            {"mean_wait_days": "Mean wait"},
+            {"title": "Waiting time of requests started each month", "y_title": "Days (mean)"},
+        ),
+        (
+            {"sla_attainment": "Completed within target"},
+            {
+                "title": "Service level: completed within target",
+                "y_title": "Share of requests completed",
+                "percent": True,
+                "reference": target,
+                "reference_label": f"Target {target:.0%}",
+            },
+        ),
+        (
+            {"headcount_in_post": "Headcount in post", "establishment": "Plan (establishment)"},
+            {
+                "title": "Headcount in post against plan",
+                "y_title": "People",
+                "lines_only": ("Plan (establishment)",),
+            },
+        ),
+        (
+            {"effective_fte": "Effective staff", "demand_fte": "Demand (work arriving)"},
+            {"title": "Effective staff against demand", "y_title": "Full-time equivalents"},
+        ),
+        (
+            {"departments_onboarded": "Departments onboarded"},
+            {"title": "Departments onboarded (all of CCS)", "y_title": "Departments"},
+        ),
+    ]
+    for start in range(0, len(charts), 2):
+        cols = st.columns(2)
+        for col, (series, options) in zip(cols, charts[start : start + 2], strict=False):
+            source = run.monthly if "departments_onboarded" in series else monthly
+            with col:
+                data = report.fan_data(source, series)
+                st.altair_chart(report.fan_chart(data, **options), width="stretch")
+
+
+def _pool_monthly(run: RunTables, pool: str) -> Any:
+    return report.pool_monthly(run.monthly, run.monthly_by_pool, pool)
+
+
+def show_pipeline(run: RunTables) -> None:
+    """The recruitment pipeline: where vacancies are, what happens to them, how long it takes."""
+    st.subheader("Recruitment pipeline")
+    show_cards(run, RECRUITMENT_CARDS)
+    scopes = [report.WHOLE, *run.scenario.pool_names]
+    scope = st.selectbox("Staff pool", scopes, key="results.pipeline_scope")
+    pool = None if scope == report.WHOLE else scope
+    source = run.monthly if pool is None else _pool_monthly(run, pool)
+    st.altair_chart(report.pipeline_chart(report.pipeline_by_stage(source)), width="stretch")
+    flow = report.recruitment_flow(run.scenario, pool)
+    if flow is None:
+        st.warning("With these pass rates no vacancy is ever filled (e.g. no offer accepted).")
+        return
+    st.altair_chart(
+        report.sankey_chart(flow, title="What happens to 100 vacancies (expected from the rates)"),
+        width="stretch",
+    )
+    days = " → ".join(f"{name} {value:.0f}" for name, value in flow.stage_days.items())
+    st.caption(
+        f"From the scenario's pass rates: {flow.campaigns_per_hire:.2f} campaigns per hire. Mean "
+        f"days in each stage: {days}; plus any wait for a recruiter (above) and the re-runs."
+    )
+
+
+def show_money(run: RunTables) -> None:
+    """Costs, savings delivered and savings foregone, by UK financial year."""
+    st.subheader("Costs and savings by financial year")
+    show_cards(run, MONEY_CARDS)
+    money = report.money_by_financial_year(run.monthly)
+    st.altair_chart(report.money_chart(money), width="stretch")
+    st.dataframe(report.money_table(money), hide_index=True, width="stretch")
+    st.caption("£ million: mean over futures (P10 to P90). Financial years run April to March.")
+
+
+def show_results(run: RunTables) -> None:
+    """Everything about one run, most important first."""
+    show_verdict(run)
+    st.subheader("Key results")
+    show_cards(run, HEADLINE_CARDS)
+    show_fans(run)
+    show_pipeline(run)
+    show_money(run)
+    with st.expander("Every KPI, with its 95% confidence interval and P10 to P90"):
+        st.dataframe(
+            report.kpi_table(run.summary),
+            hide_index=True,
+            width="stretch",
+            column_config={"Column": None},
+        )
+    st.caption(
+        f"Run directory: `{run.path}` ({run.replications} replications, seed "
+        f"{run.manifest.get('seed')}). Download it on the Downloads page."
+    )
+
+
+def main() -> None:
+    """The Run and results page."""
+    st.title("Run and results")
+    now = state.current()
+    if now.scenario is None:
+        st.error(
+            "The scenario cannot run yet:\n\n" + "\n".join(f"- {line}" for line in now.problems)
+        )
+        st.page_link(
+            "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
+        )
+        return
+    scenario = now.scenario
+    label = f"'{scenario.name}'" + (f" with {len(now.diffs)} change(s)" if now.diffs else "")
+    st.caption(
+        f"Scenario {label}: {scenario.run.horizon_months} months from "
+        f"{scenario.run.start_date:%d %b %Y}."
+    )
+    pressed = run_controls()
+    settings = state.run_settings()
+    seed, reps = settings["seed"], settings["reps"]
+    result = running.cached(scenario, seed, reps)
+    if result is not None:
+        st.caption(
+            "These exact inputs (scenario, seed, replications) ran before: results from the cache."
+        )
+    elif pressed:
+        result = running.run_with_progress(
+            scenario, seed, reps, settings["workers"], now.origin, f"'{scenario.name}'"
+        )
+    if result is not None:
+        st.session_state["last_run"] = str(result.path)
+        show_results(running.load_run_cached(str(result.path)))
+        return
+    last = st.session_state.get("last_run")
+    if last:
+        st.warning(
+            "The results below are for an earlier version of the scenario or other run "
+            "settings. Press **Run** to bring them up to date.",
+            icon=":material/history:",
+        )
+        show_results(running.load_run_cached(last))
+    else:
+        st.info(
+            f"Press **Run** to simulate {reps} futures of this scenario. On this machine a "
+            "48-month replication takes under a second per worker."
+        )
+
+
+main()

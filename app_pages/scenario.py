@@ -1,0 +1,536 @@
+"""Page 1, Scenario: choose a base scenario (a file or an upload) and edit it, group by group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.widgets import (
+    differences_frame,
+    distribution_input,
+    field_input,
+    headcount_plan_table,
+    items_table,
+    model_fields,
+    seasonality_inputs,
+)
+from sim import report
+from sim.app_forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
+from sim.errors import ScenarioError
+from sim.scenario import (
+    ContractorSettings,
+    Demand,
+    Department,
+    HiringFreeze,
+    PauseOnboardingPolicy,
+    Policies,
+    RecruitmentSettings,
+    RequestType,
+    RunSettings,
+    Scenario,
+    StaffPool,
+    SurgeContractorsPolicy,
+    VerdictSettings,
+    VettingLevel,
+)
+from sim.scenario_files import scenario_to_yaml
+
+GROUPS = [
+    "Demand and onboarding",
+    "Staff and headcount plan",
+    "Recruitment",
+    "Attrition and ramp-up",
+    "Contractors",
+    "Management policies",
+    "Run settings",
+]
+
+
+def choose_base() -> None:
+    """Where the edits start from: a scenario in the folder, or an uploaded file."""
+    current = state.base()
+    where = st.radio(
+        "Start from",
+        ["A scenario in the scenarios folder", "A scenario file of my own (upload)"],
+        horizontal=True,
+        key="base_source",
+    )
+    if where.startswith("A scenario in"):
+        _choose_file(current)
+    else:
+        _upload()
+
+
+def _choose_file(current: state.Base | None) -> None:
+    files = scenario_files_in(state.scenarios_dir())
+    if not files:
+        st.warning(f"No scenario files in {state.scenarios_dir()}.")
+        return
+    names = [p.name for p in files]
+    loaded = current.file_name if current and current.origin == "file" else None
+    if "base_file" not in st.session_state:
+        st.session_state["base_file"] = loaded if loaded in names else names[0]
+    cols = st.columns([3, 1])
+    with cols[0]:
+        chosen = st.selectbox("Scenario file", names, key="base_file")
+    if chosen == loaded:
+        return
+    with cols[1]:
+        st.write("")  # align the button with the select box
+        load = st.button("Use this scenario", type="primary")
+    edits = state.current().diffs
+    if edits and current is not None:
+        st.caption(f"Loading it discards your {len(edits)} change(s) to '{current.label}'.")
+    if load:
+        try:
+            state.set_base(state.load_file_base(state.scenarios_dir() / chosen))
+        except ScenarioError as error:
+            _show_problems(f"{chosen} cannot be used:", state.problem_lines(error.problems, {}))
+            return
+        st.rerun()
+
+
+def _upload() -> None:
+    uploaded = st.file_uploader(
+        f"Scenario file (YAML, at most {MAX_UPLOAD_BYTES // 1024} KB)",
+        type=["yaml", "yml"],
+        key="upload",
+        max_upload_size=1,
+        help="A file written like those in scenarios/. `extends: NAME` may name a file of the "
+        "scenarios folder (by name only), as a variant in that folder would.",
+    )
+    if uploaded is not None and st.session_state.get("upload_seen") != uploaded.file_id:
+        st.session_state["upload_seen"] = uploaded.file_id
+        try:
+            new = state.load_upload_base(uploaded.getvalue(), uploaded.name)
+        except ScenarioError as error:
+            st.session_state["upload_problems"] = (uploaded.name, error.problems)
+        else:
+            st.session_state["upload_problems"] = None
+            state.set_base(new)
+            st.rerun()
+    problems = st.session_state.get("upload_problems")
+    if problems:
+        name, found = problems
+        _show_problems(
+            f"**{name}** cannot be used. Nothing was changed; fix the file and upload it again.",
+            state.problem_lines(found, {}),
+        )
+
+
+def _show_problems(intro: str, lines: list[str]) -> None:
+    st.error(intro + "\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def status(current: state.Current, base: state.Base) -> None:
+    """Whether the edited scenario is valid, and how much it differs from its base."""
+    if current.problems:
+        _show_problems(
+            f"The scenario has {len(current.problems)} problem(s); it cannot run until they are "
+            "fixed:",
+            current.problems,
+        )
+    elif current.diffs:
+        st.success(
+            f"Valid. {len(current.diffs)} change(s) from '{base.label}' ({base.shown_file}). "
+            "Go to **Run and results** to run it."
+        )
+    else:
+        st.info(f"'{base.label}' ({base.shown_file}) as it is. Change anything below to test it.")
+
+
+# --- the groups ---------------------------------------------------------------------------------
+
+
+def demand_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """Departments and their onboarding dates (the waves), request types, seasonality."""
+    demand = data.setdefault("demand", {})
+    st.markdown("#### Departments and onboarding waves")
+    st.caption(
+        "Each department's buying moves to CCS on its onboarding date; a wave is the departments "
+        "sharing a date. Demand weight 1.0 is a typical department. Add or delete rows to change "
+        "the plan."
+    )
+    start = data.get("run", {}).get("start_date")
+    items_table(
+        Department,
+        ["name", "onboarding_date", "demand_weight", "growth_per_year"],
+        demand,
+        "departments",
+        "demand.departments",
+        add_rows=True,
+        new_item={"onboarding_date": start, "demand_weight": 1.0},
+        height=300,
+    )
+    plan = report.onboarding_plan(demand["departments"])
+    if len(plan):
+        chart = report.plan_step_chart(plan, title="Onboarding plan", y_title="Cumulative")
+        st.altair_chart(chart, width="stretch")
+
+    st.markdown("#### Request types")
+    st.caption("What departments ask CCS for, how often, and which staff pool does it.")
+    pools = [p.get("name") for p in data.get("staff_pools", [])]
+    items_table(
+        RequestType,
+        [
+            "name",
+            "skill_pool",
+            "arrivals_per_month",
+            "sla_target_days",
+            "min_elapsed_days",
+            "priority",
+            "savings_rate",
+        ],
+        demand,
+        "request_types",
+        "demand.request_types",
+        add_rows=True,
+        new_item={"effort_person_days": {"kind": "fixed", "value": 10.0}},
+        options={"skill_pool": pools},
+    )
+    _request_type_distributions(demand, sources)
+
+    st.markdown("#### Seasonality")
+    st.caption("Multiplier on arrivals in each calendar month (1.0 = an average month).")
+    seasonality_inputs(
+        demand, "demand.seasonality_by_month", sources.get("demand.seasonality_by_month", "")
+    )
+
+    st.markdown("#### Uncertainty and patience")
+    cols = st.columns(2)
+    for col, name in zip(cols, ["multiplier", "patience_days"], strict=True):
+        with col:
+            path = f"demand.{name}"
+            distribution_input(field_spec(Demand, name), demand, path, source=sources.get(path, ""))
+
+
+def _request_type_distributions(demand: dict[str, Any], sources: dict[str, str]) -> None:
+    types = [t.get("name") or f"(row {i + 1})" for i, t in enumerate(demand["request_types"])]
+    if not types:
+        return
+    chosen = st.selectbox(
+        "Effort, contract value and patience of the request type",
+        range(len(types)),
+        format_func=lambda i: types[i],
+        key=state.widget_key("demand.request_types#chosen"),
+    )
+    item = demand["request_types"][min(chosen, len(types) - 1)]
+    cols = st.columns(3)
+    for col, name in zip(
+        cols, ["effort_person_days", "contract_value_gbp", "patience_days"], strict=True
+    ):
+        with col:
+            path = f"demand.request_types.{types[chosen]}.{name}"
+            distribution_input(
+                field_spec(RequestType, name), item, path, source=sources.get(path, "")
+            )
+
+
+def staff_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """Staff pools (skills) and the establishment plan."""
+    st.markdown("#### Staff pools")
+    st.caption(
+        "One row per skill pool. Attrition and ramp-up are on their own tab; notice periods and "
+        "vetting on the recruitment tab."
+    )
+    levels = list((data.get("recruitment", {}).get("vetting_levels") or {}).keys())
+    items_table(
+        StaffPool,
+        [
+            "name",
+            "initial_headcount",
+            "cases_per_person",
+            "non_productive_share",
+            "salary_gbp_per_year",
+            "on_cost_share",
+            "vetting_level",
+        ],
+        data,
+        "staff_pools",
+        "staff_pools",
+        add_rows=True,
+        new_item={"initial_headcount": 0},
+        options={"vetting_level": levels},
+    )
+    st.markdown("#### Headcount plan (establishment)")
+    st.caption(
+        "Posts funded from each date. Before a pool's first date its initial headcount holds. "
+        "Add a row for a new date; leave a cell blank where a pool does not change."
+    )
+    data["staff_pools"] = headcount_plan_table(data["staff_pools"], "staff_pools.headcount_plan")
+    start = data.get("run", {}).get("start_date", "")
+    plan = report.headcount_plan(data["staff_pools"], start)
+    if len(plan):
+        chart = report.plan_step_chart(plan, title="Establishment by pool", y_title="Posts")
+        st.altair_chart(chart, width="stretch")
+
+
+def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """The recruitment pipeline: team capacity, pass rates, stage durations, freezes, vetting."""
+    rec = data.setdefault("recruitment", {})
+    st.caption(
+        "Stages: approval → waiting for a recruiter → advert → sift and interview → offer → "
+        "vetting → notice → start. A failed campaign, a declined offer or a withdrawal in vetting "
+        "sends the vacancy round again."
+    )
+    model_fields(
+        RecruitmentSettings,
+        [
+            "max_concurrent_campaigns",
+            "approval_refusal_rate",
+            "campaign_failure_rate",
+            "offer_acceptance",
+        ],
+        rec,
+        "recruitment",
+        sources,
+        columns=4,
+    )
+    st.markdown("#### How long each stage takes")
+    names = ["approval_days", "advert_days", "sift_interview_days", "offer_days"]
+    for row in (names[:2], names[2:]):
+        cols = st.columns(2)
+        for col, name in zip(cols, row, strict=True):
+            with col:
+                path = f"recruitment.{name}"
+                spec = field_spec(RecruitmentSettings, name)
+                distribution_input(spec, rec, path, source=sources.get(path, ""))
+    st.markdown("#### Vetting levels")
+    levels = rec.get("vetting_levels") or {}
+    level_cols = st.columns(max(1, len(levels)))
+    for col, (level, settings) in zip(level_cols, levels.items(), strict=False):
+        with col:
+            st.markdown(f"**{level}**")
+            path = f"recruitment.vetting_levels.{level}"
+            distribution_input(
+                field_spec(VettingLevel, "duration_days"),
+                settings,
+                f"{path}.duration_days",
+                source=sources.get(f"{path}.duration_days", ""),
+            )
+            field_input(
+                field_spec(VettingLevel, "withdrawal_rate"),
+                settings,
+                f"{path}.withdrawal_rate",
+                source=sources.get(f"{path}.withdrawal_rate", ""),
+            )
+    st.markdown("#### Hiring freezes")
+    st.caption("No vacancy is approved between a freeze's start and end.")
+    items_table(
+        HiringFreeze,
+        ["start", "end"],
+        rec,
+        "hiring_freezes",
+        "recruitment.hiring_freezes",
+        add_rows=True,
+    )
+    st.markdown("#### Joiners' notice to their old employer")
+    _pool_distribution(data, "joiner_notice_days", sources)
+
+
+def _pool_distribution(data: dict[str, Any], name: str, sources: dict[str, str]) -> None:
+    pools = data.get("staff_pools", [])
+    labels = [p.get("name") or f"(row {i + 1})" for i, p in enumerate(pools)]
+    if not labels:
+        return
+    chosen = st.selectbox(
+        "Staff pool",
+        range(len(labels)),
+        format_func=lambda i: labels[i],
+        key=state.widget_key(f"staff_pools#{name}#chosen"),
+    )
+    chosen = min(chosen, len(labels) - 1)
+    path = f"staff_pools.{labels[chosen]}.{name}"
+    distribution_input(
+        field_spec(StaffPool, name), pools[chosen], path, source=sources.get(path, "")
+    )
+
+
+def attrition_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """Who leaves, and how fast new joiners become fully productive."""
+    st.caption(
+        "Attrition: the share of staff who resign in a year (higher in their first months). "
+        "Ramp-up: a joiner starts at a share of full productivity, reaches full after some weeks, "
+        "and meanwhile takes an experienced colleague's time."
+    )
+    items_table(
+        StaffPool,
+        [
+            "name",
+            "attrition_rate_per_year",
+            "early_tenure_attrition_multiplier",
+            "early_tenure_days",
+            "ramp_up.start_productivity",
+            "ramp_up.weeks_to_full",
+            "ramp_up.mentoring_share_per_joiner",
+        ],
+        data,
+        "staff_pools",
+        "staff_pools.attrition",
+        disabled=["name"],
+    )
+    st.markdown("#### Leavers' notice")
+    _pool_distribution(data, "leaver_notice_days", sources)
+
+
+def contractors_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """Contractors and interims: a surge source with a lead time, a cap and a day rate."""
+    contractors = data.setdefault("contractors", {})
+    model_fields(
+        ContractorSettings,
+        ["cover_vacancies", "cap_share_of_establishment", "day_rate_gbp", "productivity"],
+        contractors,
+        "contractors",
+        sources,
+        columns=4,
+    )
+    spec = field_spec(ContractorSettings, "lead_time_days")
+    distribution_input(
+        spec,
+        contractors,
+        "contractors.lead_time_days",
+        source=sources.get("contractors.lead_time_days", ""),
+    )
+
+
+def policies_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """Management responses, which act on what managers saw some time ago."""
+    policies = data.setdefault("policies", {})
+    st.caption(
+        "Without these the run shows what the plan does unmanaged; with them, what a realistic "
+        "(late) response achieves. Backlog weeks: work waiting, in weeks of the staff's capacity."
+    )
+    model_fields(Policies, ["detection_lag_days"], policies, "policies", sources, columns=3)
+    cols = st.columns(2)
+    with cols[0]:
+        st.markdown("**Pause onboarding further departments while the backlog is high**")
+        model_fields(
+            PauseOnboardingPolicy,
+            ["enabled", "pause_above_backlog_weeks", "resume_below_backlog_weeks"],
+            policies.setdefault("pause_onboarding", {}),
+            "policies.pause_onboarding",
+            sources,
+            columns=1,
+        )
+    with cols[1]:
+        st.markdown("**Bring in contractors while the backlog is high**")
+        model_fields(
+            SurgeContractorsPolicy,
+            [
+                "enabled",
+                "surge_above_backlog_weeks",
+                "release_below_backlog_weeks",
+                "surge_share_of_establishment",
+            ],
+            policies.setdefault("surge_contractors", {}),
+            "policies.surge_contractors",
+            sources,
+            columns=1,
+        )
+
+
+def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
+    """The simulated period, the verdict's thresholds, and the scenario's name."""
+    model_fields(Scenario, ["name", "description"], data, "", sources, columns=2)
+    st.markdown("#### Simulated period")
+    model_fields(
+        RunSettings,
+        ["start_date", "horizon_months", "warmup_days", "working_days_per_year"],
+        data.setdefault("run", {}),
+        "run",
+        sources,
+        columns=4,
+    )
+    st.markdown("#### When does expansion outrun capability?")
+    st.caption(
+        "A month is short when demand (in FTE) exceeds effective staff and fewer requests than "
+        "the target share finish within their service-level target. Expansion outruns "
+        "capability after this many short months in a row."
+    )
+    model_fields(
+        VerdictSettings,
+        ["consecutive_months", "sla_attainment_target"],
+        data.setdefault("verdict", {}),
+        "verdict",
+        sources,
+        columns=2,
+    )
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def differences_and_download(current: state.Current, base: state.Base) -> None:
+    """What differs from the base; download the edited scenario; start again."""
+    st.subheader("What differs from the base")
+    if current.diffs:
+        st.dataframe(differences_frame(current.diffs), hide_index=True, width="stretch")
+        st.caption(
+            "Each changed field is marked in the scenario's `sources:` as edited in the app, with "
+            "the base value and its source, so a run of it can be traced."
+        )
+    else:
+        st.caption(f"Nothing yet: this is '{base.label}' as loaded.")
+    if current.dropped_sources:
+        st.caption(
+            "Source notes for fields that no longer exist were dropped: "
+            + ", ".join(current.dropped_sources)
+        )
+    cols = st.columns([2, 2, 3])
+    with cols[0]:
+        if current.scenario is not None:
+            st.download_button(
+                "Download the scenario (YAML)",
+                scenario_to_yaml(current.scenario),
+                file_name=f"{current.scenario.name}.yaml",
+                mime="application/x-yaml",
+                help="The complete scenario as edited: open it in an editor, keep it, upload it "
+                "later, or run it with `ccs-sim run FILE`.",
+            )
+        else:
+            st.button("Download the scenario (YAML)", disabled=True, help="Fix the problems first.")
+    with cols[1]:
+        if st.button("Undo all changes", disabled=not current.diffs):
+            state.reset_edits()
+            st.rerun()
+
+
+def main() -> None:
+    """The Scenario page."""
+    st.title("Scenario")
+    st.caption(
+        "Start from a scenario, change what you want to test, then run it on **Run and results**. "
+        "The question mark beside a field says what it means, its allowed range and where its "
+        "value comes from."
+    )
+    choose_base()
+    base = state.base()
+    if base is None:
+        st.warning("No scenario is loaded. Choose a file or upload one.")
+        return
+    status_box = st.container()  # filled in after the widgets have applied this run's edits
+    data = state.edited()
+    sources = dict(base.data.get("sources") or {})
+    groups = st.tabs(GROUPS)
+    editors = [
+        demand_group,
+        staff_group,
+        recruitment_group,
+        attrition_group,
+        contractors_group,
+        policies_group,
+        run_group,
+    ]
+    for tab, editor in zip(groups, editors, strict=True):
+        with tab:
+            editor(data, sources)
+    current = state.current()
+    with status_box:
+        status(current, base)
+    st.divider()
+    differences_and_download(current, base)
+
+
+main()

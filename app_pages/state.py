@@ -1,0 +1,206 @@
+"""What one browser session holds, and where the app finds scenarios and keeps its runs.
+
+Each browser session has its own `st.session_state`: the base scenario it started from (a file in
+the scenarios folder, or an upload), the planner's edited copy as plain data, and run settings.
+Sessions share only the run cache on disk (`sim.run_cache`), which is safe to share.
+
+The edited copy is the single source of truth for the Scenario page's widgets: each widget starts
+from it and writes back into it, so edits survive moving between pages (Streamlit forgets the
+state of widgets that are not on the current page).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from sim.app_forms import (
+    Difference,
+    differences,
+    mark_edited_sources,
+    overrides_for,
+    parse_upload,
+    prune_sources,
+    readable_path,
+    scenario_data,
+)
+from sim.errors import Problem, ScenarioError
+from sim.run_cache import CACHE_DIR_ENV, RunOrigin
+from sim.rundir import sha256_of
+from sim.scenario import Scenario
+from sim.scenario_files import load_scenario, parse_scenario, yaml_text_to_data
+
+APP_DIR = Path(__file__).resolve().parent.parent
+SCENARIOS_DIR_ENV = "CCS_APP_SCENARIOS_DIR"
+"""Environment variable naming the folder of scenario files (default: scenarios/ by app.py)."""
+
+DEFAULT_REPS, DEFAULT_SEED = 20, 2014  # as `ccs-sim run`
+
+
+def scenarios_dir() -> Path:
+    """The folder whose scenario files the app offers."""
+    return Path(os.environ.get(SCENARIOS_DIR_ENV) or APP_DIR / "scenarios")
+
+
+def cache_root() -> Path:
+    """The folder of cached run directories."""
+    return Path(os.environ.get(CACHE_DIR_ENV) or APP_DIR / "runs" / "app-cache")
+
+
+@dataclass(frozen=True)
+class Base:
+    """The scenario a session's edits start from."""
+
+    label: str  # scenario name shown to the planner
+    origin: str  # "file" or "upload"
+    file_name: str  # e.g. "baseline.yaml" or the uploaded file's name
+    sha256: str  # of the file as read
+    data: dict[str, Any]  # the resolved, validated scenario as plain data
+    parent: str | None = None  # the file it `extends:`, if any (a natural thing to compare with)
+
+    @property
+    def shown_file(self) -> str:
+        """How the manifest and the pages name the file."""
+        if self.origin == "upload":
+            return f"upload:{self.file_name}"
+        return f"{scenarios_dir().name}/{self.file_name}"
+
+
+def load_file_base(path: Path) -> Base:
+    """A scenario file from the scenarios folder as a base (raises ScenarioError)."""
+    scenario = load_scenario(path)
+    content = path.read_bytes()
+    parent = _extends(content)
+    return Base(
+        scenario.name, "file", path.name, sha256_of(content), scenario_data(scenario), parent
+    )
+
+
+def load_upload_base(content: bytes, file_name: str) -> Base:
+    """An uploaded scenario file as a base (raises ScenarioError naming each problem)."""
+    scenario = parse_upload(content, file_name, scenarios_dir())
+    parent = _extends(content)
+    return Base(
+        scenario.name, "upload", file_name, sha256_of(content), scenario_data(scenario), parent
+    )
+
+
+def _extends(content: bytes) -> str | None:
+    try:
+        parent = yaml_text_to_data(content.decode("utf-8")).get("extends")
+    except (ScenarioError, UnicodeDecodeError):
+        return None
+    return parent if isinstance(parent, str) else None
+
+
+def base() -> Base | None:
+    """This session's base scenario, if one is loaded."""
+    value = st.session_state.get("base")
+    return value if isinstance(value, Base) else None
+
+
+def set_base(new: Base) -> None:
+    """Start editing from `new`: edits are discarded and every scenario widget starts afresh."""
+    st.session_state["base"] = new
+    st.session_state["edited"] = copy.deepcopy(new.data)
+    st.session_state["generation"] = st.session_state.get("generation", 0) + 1
+
+
+def reset_edits() -> None:
+    """Throw away this session's edits (back to the base)."""
+    current = base()
+    if current is not None:
+        set_base(current)
+
+
+def edited() -> dict[str, Any]:
+    """The edited scenario as plain data (widgets write into it in place)."""
+    data = st.session_state.get("edited")
+    if not isinstance(data, dict):
+        data = {}
+        st.session_state["edited"] = data
+    return data
+
+
+def widget_key(path: str) -> str:
+    """A widget's key: its field path in this generation of the base (a new base, new widgets)."""
+    return f"w{st.session_state.get('generation', 0)}:{path}"
+
+
+def ensure_base() -> None:
+    """Load the first scenario of the folder (baseline.yaml if present) into a new session."""
+    if base() is not None or st.session_state.get("base_load_failed"):
+        return
+    from sim.app_forms import scenario_files_in
+
+    files = scenario_files_in(scenarios_dir())
+    for path in files:
+        try:
+            set_base(load_file_base(path))
+            return
+        except ScenarioError:
+            continue
+    st.session_state["base_load_failed"] = True
+
+
+# --- the scenario as it now stands --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Current:
+    """The edited scenario validated, what differs from the base, and how to describe its origin."""
+
+    scenario: Scenario | None
+    problems: list[str]
+    diffs: list[Difference] = field(default_factory=list)
+    dropped_sources: list[str] = field(default_factory=list)
+    origin: RunOrigin = field(default_factory=RunOrigin)
+
+    @property
+    def is_edited(self) -> bool:
+        """True if anything differs from the base."""
+        return bool(self.diffs)
+
+
+def current() -> Current:
+    """Validate this session's edited scenario (cheap: a few milliseconds)."""
+    start = base()
+    if start is None:
+        return Current(None, ["No scenario is loaded: choose one on the Scenario page."])
+    data = edited()
+    diffs = differences(start.data, data)
+    marked = mark_edited_sources(data, diffs, start.label)
+    marked, dropped = prune_sources(marked)
+    try:
+        scenario = parse_scenario(marked)
+    except ScenarioError as error:
+        return Current(None, problem_lines(error.problems, data), diffs, dropped)
+    suffix = " (edited in the planners' app)" if diffs else ""
+    origin = RunOrigin(start.shown_file + suffix, start.sha256, overrides_for(diffs))
+    return Current(scenario, [], diffs, dropped, origin)
+
+
+def problem_lines(problems: list[Problem], data: Any) -> list[str]:
+    """Problems as planners read them: the field (list items by name), given and allowed."""
+    lines = []
+    for problem in problems:
+        given = f"given {problem.given}; " if problem.given else ""
+        lines.append(f"**{readable_path(problem.path, data)}**: {given}{problem.allowed}")
+    return lines
+
+
+# --- run settings -------------------------------------------------------------------------------
+
+
+def run_settings() -> dict[str, int]:
+    """Replications, seed and workers for this session (shared by the Results and Compare pages)."""
+    settings = st.session_state.get("run_settings")
+    if not isinstance(settings, dict):
+        settings = {"reps": DEFAULT_REPS, "seed": DEFAULT_SEED, "workers": os.cpu_count() or 1}
+        st.session_state["run_settings"] = settings
+    return settings

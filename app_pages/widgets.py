@@ -1,0 +1,394 @@
+"""Streamlit widgets generated from the scenario schema.
+
+Each helper takes a `FieldSpec` (label, unit, limits, help: see `sim.app_forms`), reads the
+field's current value from the session's edited scenario, shows a widget, and writes the widget's
+value back. A widget's key is its field path, so its state is its own; it is seeded from the
+edited data only when Streamlit has no state for it (first show, or back from another page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import BaseModel
+
+from app_pages.state import widget_key
+from sim.app_forms import (
+    DISTRIBUTION_HELP,
+    DISTRIBUTION_KINDS,
+    FieldSpec,
+    apply_headcount_plan_frame,
+    as_distribution_data,
+    distribution_mean,
+    distribution_specs,
+    field_spec,
+    from_widget_value,
+    headcount_plan_frame,
+    items_frame,
+    items_from_frame,
+    nested_spec,
+    switch_distribution_kind,
+    to_widget_value,
+)
+
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+NO_DISTRIBUTION = "none"
+
+
+def _seed(key: str, value: Any) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _range(spec: FieldSpec, value: Any) -> tuple[Any, Any]:
+    """The widget's limits, widened to hold the current value (never silently change it)."""
+    low, high = spec.minimum, spec.maximum
+    if isinstance(value, int | float):
+        low = None if low is None else min(low, value)
+        high = None if high is None else max(high, value)
+    if spec.kind == "int":
+        return (None if low is None else int(low)), (None if high is None else int(high))
+    return low, high
+
+
+def field_input(
+    spec: FieldSpec,
+    parent: dict[str, Any],
+    path: str,
+    *,
+    source: str = "",
+    choices: list[Any] | None = None,
+    choice_labels: dict[Any, str] | None = None,
+) -> None:
+    """One scalar field of `parent` (keyed by `spec.name`) as a widget; writes its value back."""
+    key = widget_key(path)
+    current = parent.get(spec.name, spec.default)
+    shown = to_widget_value(spec, current)
+    if choices is not None and shown not in choices:
+        choices = [shown, *choices]
+    _seed(key, shown)
+    label, help_text = spec.label_with_unit, spec.help_text(path, source)
+    value: Any
+    if choices is not None:
+        labels = choice_labels or {}
+        value = st.selectbox(
+            label, choices, key=key, help=help_text, format_func=lambda c: labels.get(c, str(c))
+        )
+    elif spec.kind == "bool":
+        value = st.toggle(label, key=key, help=help_text)
+    elif spec.kind in ("int", "float", "percent"):
+        low, high = _range(spec, shown)
+        step = int(spec.step or 1) if spec.kind == "int" else float(spec.step or 0.1)
+        value = st.number_input(
+            label,
+            min_value=low,
+            max_value=high,
+            step=step,
+            format=spec.number_format,
+            key=key,
+            help=help_text,
+        )
+    elif spec.kind == "date":
+        value = st.date_input(
+            label,
+            min_value=min(EARLIEST, shown),
+            max_value=max(LATEST, shown),
+            key=key,
+            help=help_text,
+            format="DD/MM/YYYY",
+        )
+    else:
+        value = st.text_input(label, key=key, help=help_text)
+    stored = from_widget_value(spec, value)
+    if stored is None and spec.optional:
+        parent[spec.name] = None
+    elif stored is not None:
+        parent[spec.name] = stored
+
+
+def model_fields(
+    model: type[BaseModel],
+    names: list[str],
+    parent: dict[str, Any],
+    path: str,
+    sources: dict[str, str],
+    columns: int = 3,
+) -> None:
+    """Several scalar fields of one schema model, laid out in columns."""
+    cols = st.columns(columns)
+    for i, name in enumerate(names):
+        with cols[i % columns]:
+            spec = field_spec(model, name)
+            full = f"{path}.{name}" if path else name
+            field_input(spec, parent, full, source=sources.get(full, ""))
+
+
+def distribution_input(
+    spec: FieldSpec, parent: dict[str, Any], path: str, *, source: str = ""
+) -> None:
+    """A distribution field: a choice of shape, then its parameters; writes the result back.
+
+    Switching shape keeps the scale: the new shape starts centred on the old one's mean.
+    """
+    current = as_distribution_data(parent.get(spec.name))
+    options = [*DISTRIBUTION_KINDS, *([NO_DISTRIBUTION] if spec.optional else [])]
+    kind_key = widget_key(f"{path}#kind")
+    _seed(kind_key, current["kind"] if current else NO_DISTRIBUTION)
+    with st.container(border=True):
+        st.markdown(f"**{spec.label_with_unit}**", help=spec.help_text(path, source))
+        kind = st.selectbox(
+            "Shape",
+            options,
+            key=kind_key,
+            format_func=lambda k: DISTRIBUTION_KINDS[k][0] if k in DISTRIBUTION_KINDS else "None",
+            help=DISTRIBUTION_HELP,
+        )
+        if kind == NO_DISTRIBUTION:
+            parent[spec.name] = None
+            st.caption(_none_meaning(spec))
+            return
+        if current is None or current.get("kind") != kind:
+            current = switch_distribution_kind(current, kind)
+        params = distribution_specs(kind)
+        cols = st.columns(len(params))
+        for col, param in zip(cols, params, strict=True):
+            with col:
+                _distribution_parameter(param, current, f"{path}.{kind}.{param.name}")
+        mean = distribution_mean(current)
+        st.caption(f"Mean: {_with_unit(mean, spec.unit)}" if mean is not None else "Not valid yet.")
+        parent[spec.name] = current
+
+
+def _with_unit(value: float, unit: str) -> str:
+    number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
+    if unit.startswith("£"):
+        return f"£{number}{unit[1:]}"
+    return f"{number} {unit}".strip()
+
+
+def _none_meaning(spec: FieldSpec) -> str:
+    text = spec.description
+    if "empty" in text:
+        return "None: " + text.split("empty", 1)[1].strip(" ;,").replace("means ", "")
+    return "None."
+
+
+def _distribution_parameter(param: FieldSpec, dist: dict[str, Any], path: str) -> None:
+    if param.name in ("values", "weights"):
+        key = widget_key(path)
+        values = dist.get(param.name)
+        _seed(key, ", ".join(f"{v:g}" for v in values) if values else "")
+        text = st.text_input(param.label, key=key, help=param.help_text(path))
+        numbers = _numbers(text)
+        if numbers is None:
+            st.caption(":red[Write numbers separated by commas, e.g. 28, 84.]")
+            return
+        dist[param.name] = numbers or None
+        return
+    field_input(param, dist, path)
+
+
+def _numbers(text: str) -> list[float] | None:
+    try:
+        return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        return None
+
+
+# --- tables of named items ----------------------------------------------------------------------
+
+
+def _column(spec: FieldSpec, options: list[Any] | None) -> Any:
+    label, help_text = spec.label_with_unit, spec.help_text()
+    cc = st.column_config
+    if options is not None:
+        return cc.SelectboxColumn(label, help=help_text, options=options, required=spec.required)
+    if spec.kind == "text":
+        return cc.TextColumn(label, help=help_text, required=spec.required)
+    if spec.kind == "bool":
+        return cc.CheckboxColumn(label, help=help_text)
+    if spec.kind == "date":
+        return cc.DateColumn(
+            label, help=help_text, format="DD MMM YYYY", min_value=EARLIEST, max_value=LATEST
+        )
+    # No step or format for decimals: a step would limit (and round) what a cell can hold.
+    whole = spec.kind == "int"
+    return cc.NumberColumn(
+        label,
+        help=help_text,
+        min_value=spec.minimum,
+        max_value=spec.maximum,
+        step=1 if whole else None,
+        format="%d" if whole else None,
+        required=spec.required,
+    )
+
+
+def _identity(items: list[dict[str, Any]]) -> list[Any]:
+    return [item.get("name", i) for i, item in enumerate(items)]
+
+
+def items_table(
+    model: type[BaseModel],
+    fields: list[str],
+    parent: dict[str, Any],
+    name: str,
+    path: str,
+    *,
+    add_rows: bool = False,
+    new_item: dict[str, Any] | None = None,
+    options: dict[str, list[Any]] | None = None,
+    disabled: list[str] | None = None,
+    height: int | None = None,
+) -> None:
+    """The list `parent[name]` (departments, pools, ...) as an editable table of some fields.
+
+    Writes the edited list back into `parent`; fields not in the table are kept. Several tables
+    may show fields of the same list, and one list's names may be another table's choices (pools
+    in the request types table): a table is rebuilt from the data whenever the items it holds or
+    its choices have changed elsewhere, and when this table adds, removes or renames an item the
+    page reruns at once, so that every other table is drawn from the same data.
+    """
+    items = list(parent.get(name) or [])
+    specs = [nested_spec(model, f) for f in fields]
+    state_key = widget_key(f"{path}#table")
+    state = st.session_state.get(state_key)
+    choices = repr(sorted((options or {}).items()))
+    if (
+        state is None
+        or state["editor"] not in st.session_state
+        or state["identity"] != _identity(items)
+        or state["choices"] != choices
+    ):
+        version = 0 if state is None else state["version"] + 1
+        state = {
+            "frame": items_frame(items, specs),
+            "version": version,
+            "editor": f"{state_key}#{version}",
+            "identity": _identity(items),
+            "choices": choices,
+            "index_map": {i: i for i in range(len(items))},
+        }
+    column_config = {s.name: _column(s, (options or {}).get(s.name)) for s in specs}
+    edited = st.data_editor(
+        state["frame"],
+        key=state["editor"],
+        column_config=column_config,
+        num_rows="dynamic" if add_rows else "fixed",
+        disabled=disabled or False,
+        hide_index=True,
+        width="stretch",
+        height=height if height is not None else "auto",
+    )
+    # Each row label of the editor's output was, in the previous run, items[index_map[label]];
+    # labels not in the map are rows just added.
+    bases = [
+        items[state["index_map"][label]] if label in state["index_map"] else None
+        for label in edited.index
+    ]
+    result = items_from_frame(edited, specs, bases, new_item)
+    parent[name] = result
+    changed_identity = _identity(result) != state["identity"]
+    state["identity"] = _identity(result)
+    state["index_map"] = {label: j for j, label in enumerate(edited.index)}
+    st.session_state[state_key] = state
+    if changed_identity:
+        st.rerun()  # tables drawn earlier in this run showed the old names
+
+
+def headcount_plan_table(pools: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
+    """Every pool's establishment plan as one table (a row per date, a column per pool)."""
+    state_key = widget_key(f"{path}#plan")
+    names = [p["name"] for p in pools]
+    state = st.session_state.get(state_key)
+    if state is None or state["editor"] not in st.session_state or state["names"] != names:
+        version = 0 if state is None else state["version"] + 1
+        state = {
+            "frame": headcount_plan_frame(pools),
+            "version": version,
+            "editor": f"{state_key}#{version}",
+            "names": names,
+        }
+        st.session_state[state_key] = state
+    config: dict[str, Any] = {
+        "date": st.column_config.DateColumn(
+            "From date", format="DD MMM YYYY", required=True, min_value=EARLIEST, max_value=LATEST
+        )
+    }
+    for name in names:
+        config[name] = st.column_config.NumberColumn(
+            f"{name} (posts)",
+            min_value=0,
+            step=1,
+            format="%d",
+            help=f"Establishment of {name} from this date; blank: no step for this pool.",
+        )
+    edited = st.data_editor(
+        state["frame"],
+        key=state["editor"],
+        column_config=config,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+    )
+    return apply_headcount_plan_frame(pools, edited)
+
+
+def seasonality_inputs(demand: dict[str, Any], path: str, source: str = "") -> None:
+    """The twelve monthly multipliers on arrivals, January first."""
+    values = list(demand.get("seasonality_by_month") or [1.0] * 12)
+    months = [dt.date(2000, m, 1).strftime("%b") for m in range(1, 13)]
+    spec = field_spec_for_seasonality()
+    cols = st.columns(12)
+    for m, col in enumerate(cols):
+        with col:
+            item = {"value": values[m]}
+            month_spec = FieldSpec(**{**spec.__dict__, "name": "value", "label": months[m]})
+            field_input(month_spec, item, f"{path}.{m}", source=source)
+            values[m] = item["value"]
+    demand["seasonality_by_month"] = values
+
+
+def field_spec_for_seasonality() -> FieldSpec:
+    """A spec for one month's multiplier (the schema bounds each month at 0 or more)."""
+    from sim.scenario import Demand
+
+    spec = field_spec(Demand, "seasonality_by_month")
+    return FieldSpec(
+        **{
+            **spec.__dict__,
+            "kind": "float",
+            "unit": "",
+            "minimum": 0.0,
+            "maximum": None,
+            "step": 0.05,
+            "number_format": "%g",
+        }
+    )
+
+
+def differences_frame(diffs: list[Any]) -> pd.DataFrame:
+    """What differs from the base, as a small table of field, base value and edited value."""
+    from sim.app_forms import _short  # the same short rendering the sources notes use
+
+    return pd.DataFrame(
+        [
+            {"Field": d.path, "Change": d.kind, "Base": _short(d.base), "Now": _short(d.edited)}
+            for d in diffs
+        ],
+        columns=["Field", "Change", "Base", "Now"],
+    )
+
+
+__all__ = [
+    "differences_frame",
+    "distribution_input",
+    "field_input",
+    "headcount_plan_table",
+    "items_table",
+    "model_fields",
+    "seasonality_inputs",
+]
