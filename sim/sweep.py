@@ -1,0 +1,540 @@
+"""Sensitivity analysis: one- and two-way grids, one-at-a-time sensitivities, switching values.
+
+The Green Book (paras 5.59-5.61) asks for sensitivity analysis and switching values: the value of
+an input at which the recommended option changes or the proposal fails. Here the proposal fails
+when the model's verdict flips: the probability that expansion outruns capability crosses 50%
+(criterion `outrun`), or the mean service level crosses its target (criterion `sla`).
+
+Every point of a sweep is an ordinary run directory with the same seed and replications (common
+random numbers: replication `rep` of every point sees the same arrivals), cached by scenario
+digest, so points shared with other studies are not run twice.
+
+Design, given levers L1..Lk each with a list of values:
+
+- the scenario as given (the base point);
+- one-at-a-time (OAT): each lever at each of its values, the others as given. The tornado chart
+  shows, for each lever, a KPI at its lowest and highest value, sorted by the swing between them;
+- with exactly two levers, the full two-way grid as well (a heat map of the probability of
+  outrunning capability);
+- switching values, for each numeric lever and each criterion, by the search below.
+
+Switching-value search. Let g(x) be the criterion's estimate at lever value x (the share of
+replications that outrun capability, or the mean service level) minus its threshold. On the OAT
+values (and the base value) the first adjacent pair where g changes sign brackets the switch; if g
+keeps one sign over the whole range the input has no switching value there, which is itself the
+finding (the verdict is robust to it). Otherwise the bracket is bisected `bisect_steps` times,
+each midpoint a full run with the same seed (so g moves only because x moved, not because of
+fresh noise); integer levers stop at adjacent integers. The estimate is the linear interpolation
+of g between the final bracket's ends.
+
+Its uncertainty is Monte Carlo uncertainty, from a paired bootstrap over replications: resample
+the replication numbers with replacement (the same resample at every evaluated x, which keeps the
+common random numbers paired), recompute g at every evaluated x, find the crossing by the same
+rule, and take the 2.5th and 97.5th percentiles. A resample whose g never crosses is placed
+beyond the end of the range where its crossing must lie, so an interval can be open ("above the
+highest value tried"). The interval does not cover the error of interpolating between evaluated
+points (kept small by bisection) or the model's structural uncertainty.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import Problem, ScenarioError
+from sim.executors import Executor
+from sim.levers import Lever, LeverSetting, apply_levers, base_value, check_levers, grid_settings
+from sim.recording import KPI_NAMES
+from sim.rundir import atomic_write_bytes
+from sim.scenario import Scenario
+from sim.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
+
+__all__ = [
+    "CRITERIA",
+    "Criterion",
+    "SweepRequest",
+    "SweepResult",
+    "SwitchingValue",
+    "find_switching_value",
+    "interval_text",
+    "run_sweep",
+    "switching_sentence",
+    "tornado_table",
+]
+
+POINTS_FILE = "points.csv"
+TORNADO_FILE = "tornado.csv"
+SWITCHING_FILE = "switching.csv"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A verdict that can flip: a KPI's across-replication mean against a threshold."""
+
+    name: str
+    kpi: str
+    description: str
+
+    def threshold(self, scenario: Scenario) -> float:
+        """Where the verdict flips for this scenario."""
+        return 0.5 if self.kpi == "outruns_capability" else scenario.verdict.sla_attainment_target
+
+
+CRITERIA = {
+    "outrun": Criterion("outrun", "outruns_capability", "probability of outrunning capability"),
+    "sla": Criterion("sla", "sla_attainment", "mean service level (share within target)"),
+}
+
+
+@dataclass
+class SweepRequest:
+    """A sensitivity study of one scenario over one or more levers."""
+
+    scenario: Scenario
+    levers: list[Lever]
+    seed: int
+    reps: int
+    out: Path
+    cache: Path = DEFAULT_CACHE
+    scenario_file: str = ""
+    overrides: list[str] = field(default_factory=list)
+    kpi: str = "outruns_capability"  # the tornado's KPI
+    two_way: bool | None = None  # None: when there are exactly two levers
+    switching: bool = True
+    criteria: tuple[str, ...] = ("outrun", "sla")
+    bisect_steps: int = 3
+    bootstrap: int = 2000
+
+
+@dataclass(frozen=True)
+class SwitchingValue:
+    """Where a criterion's verdict flips along one lever, with its Monte Carlo uncertainty."""
+
+    lever: str
+    criterion: str
+    threshold: float
+    status: str  # "found", "none_in_range", "not_numeric"
+    value: float | None = None
+    ci_low: float | None = None  # -inf / +inf: beyond the range tried
+    ci_high: float | None = None
+    bracket_low: float | None = None
+    bracket_high: float | None = None
+    direction: str = ""  # "increasing" or "decreasing": how the criterion moves with the lever
+    sign_changes: int = 0  # more than 1: not monotone over the range
+    range_low: float | None = None
+    range_high: float | None = None
+    evaluated: int = 0
+    message: str = ""
+
+
+@dataclass
+class SweepResult:
+    """What a sweep found: its points, tornado and switching values."""
+
+    out: Path
+    points: pd.DataFrame
+    tornado: pd.DataFrame
+    switching: list[SwitchingValue]
+
+
+# --- the switching-value search (pure, testable without the model) ------------------------------
+
+
+def _first_crossing(xs: np.ndarray, g: np.ndarray) -> tuple[float | None, int]:
+    """First x where g reaches 0 (linear between points), and how often g changes sign."""
+    signs = np.sign(g[~np.isnan(g)])
+    changes = int(np.sum(signs[1:] * signs[:-1] < 0)) if len(signs) > 1 else 0
+    for i in range(len(xs)):
+        if np.isnan(g[i]):
+            continue
+        if g[i] == 0:
+            return float(xs[i]), changes
+        j = i + 1
+        if j < len(xs) and not np.isnan(g[j]) and g[i] * g[j] < 0:
+            return float(xs[i] + (xs[j] - xs[i]) * (0 - g[i]) / (g[j] - g[i])), changes
+    return None, changes
+
+
+def _response(values: np.ndarray) -> float:
+    finite = values[~np.isnan(values)]
+    return float(finite.mean()) if len(finite) else math.nan
+
+
+def find_switching_value(
+    evaluate: Callable[[float], np.ndarray],
+    xs: list[float],
+    threshold: float,
+    *,
+    integer: bool = False,
+    steps: int = 3,
+    bootstrap: int = 2000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Search for the x where mean(evaluate(x)) crosses `threshold` (see the module docstring).
+
+    `evaluate(x)` returns one value per replication, in replication order, the same replications
+    at every x. Returns the fields of a `SwitchingValue` other than lever and criterion.
+    """
+    cache: dict[float, np.ndarray] = {}
+
+    def g_at(x: float) -> float:
+        if x not in cache:
+            cache[x] = np.asarray(evaluate(x), dtype=float)
+        return _response(cache[x]) - threshold
+
+    grid = sorted(set(xs))
+    values = np.array([g_at(x) for x in grid])
+    found, changes = _first_crossing(np.array(grid), values)
+    result: dict[str, Any] = {
+        "threshold": threshold,
+        "range_low": grid[0],
+        "range_high": grid[-1],
+        "sign_changes": changes,
+    }
+    if found is None:
+        result.update(status="none_in_range", evaluated=len(cache))
+        return result
+    low, high = _bracket(grid, values, found)
+    increasing = g_at(high) > g_at(low)
+    if found in cache and g_at(found) == 0:
+        low = high = found  # the verdict is exactly balanced at a value tried: no search needed
+    for _ in range(steps):
+        mid = (low + high) // 2 if integer else round((low + high) / 2, 10)
+        if mid in (low, high):
+            break
+        if (g_at(mid) > 0) == (g_at(high) > 0) and g_at(mid) != 0:
+            high = mid
+        else:
+            low = mid
+    xs_all = np.array(sorted(cache))
+    matrix = np.vstack([cache[x] for x in xs_all])
+    estimate, _ = _first_crossing(xs_all, np.array([_response(row) for row in matrix]) - threshold)
+    ci_low, ci_high = _bootstrap_interval(xs_all, matrix, threshold, increasing, bootstrap, seed)
+    result.update(
+        status="found",
+        value=estimate,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        bracket_low=float(low),
+        bracket_high=float(high),
+        direction="increasing" if increasing else "decreasing",
+        evaluated=len(cache),
+    )
+    return result
+
+
+def _bracket(grid: list[float], g: np.ndarray, found: float) -> tuple[float, float]:
+    """The adjacent evaluated values around a crossing found on the grid."""
+    for i in range(len(grid) - 1):
+        if grid[i] <= found <= grid[i + 1] and g[i] * g[i + 1] <= 0:
+            return grid[i], grid[i + 1]
+    return found, found
+
+
+def _bootstrap_interval(
+    xs: np.ndarray,
+    matrix: np.ndarray,
+    threshold: float,
+    increasing: bool,
+    resamples: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Paired bootstrap over replications of the first crossing; ±inf beyond the range."""
+    if resamples <= 0:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    n = matrix.shape[1]
+    crossings = np.empty(resamples)
+    for b in range(resamples):
+        rows = matrix[:, rng.integers(0, n, n)]
+        with np.errstate(invalid="ignore"):
+            means = np.nanmean(rows, axis=1) if np.isnan(rows).any() else rows.mean(axis=1)
+        g = means - threshold
+        found, _ = _first_crossing(xs, g)
+        if found is None:
+            # g kept one sign: the crossing lies beyond the end it was heading for.
+            below = bool(np.nanmax(g) < 0)
+            found = math.inf if below == increasing else -math.inf
+        crossings[b] = found
+    return (
+        float(np.quantile(crossings, 0.025, method="lower")),
+        float(np.quantile(crossings, 0.975, method="higher")),
+    )
+
+
+def switching_sentence(row: Mapping[Any, Any]) -> str:
+    """A switching value in words (from a `SwitchingValue` as a dict, or a switching.csv row)."""
+    if row["status"] != "found":
+        message = row.get("message")  # NaN when read back from switching.csv
+        reason = (
+            message
+            if isinstance(message, str) and message
+            else (f"over {row['range_low']:.4g} to {row['range_high']:.4g}")
+        )
+        return f"{row['lever']} ({row['criterion']}): no switching value {reason}".strip()
+    what = (
+        "the probability of outrunning capability crosses 50%"
+        if row["criterion"] == "outrun"
+        else f"the mean service level crosses its target of {row['threshold']:.0%}"
+    )
+    where = (
+        f"reached exactly at {row['bracket_low']:.4g}"
+        if row["bracket_low"] == row["bracket_high"]
+        else f"the verdict changes between {row['bracket_low']:.4g} and {row['bracket_high']:.4g}"
+    )
+    return (
+        f"Switching value: {what} at {row['lever']} = {row['value']:.4g} (95% interval "
+        f"{interval_text(row)}; {where})."
+    )
+
+
+def interval_text(row: Mapping[Any, Any]) -> str:
+    """A switching value's interval, saying where it runs beyond the range tried."""
+
+    def bound(value: float) -> str:
+        if value == math.inf:
+            return f"above {row['range_high']:.4g} (beyond the range tried)"
+        if value == -math.inf:
+            return f"below {row['range_low']:.4g} (beyond the range tried)"
+        return f"{value:.4g}"
+
+    return f"{bound(float(row['ci_low']))} to {bound(float(row['ci_high']))}"
+
+
+# --- running a sweep ----------------------------------------------------------------------------
+
+
+class _Points:
+    """The sweep's points: settings -> run, in the order they were first asked for."""
+
+    def __init__(self, request: SweepRequest, cache: RunCache) -> None:
+        self.request = request
+        self.cache = cache
+        self.runs: dict[LeverSetting, PointRun] = {}
+        self.roles: dict[LeverSetting, list[str]] = {}
+        self._vectors: dict[tuple[Path, str], np.ndarray] = {}
+
+    def run(self, setting: LeverSetting, role: str) -> PointRun:
+        if setting not in self.runs:
+            scenario = apply_levers(self.request.scenario, setting)
+            overrides = [*self.request.overrides, *(f"{k}={v}" for k, v in setting.values)]
+            self.runs[setting] = self.cache.run(
+                scenario, setting.label(), self.request.scenario_file, overrides
+            )
+        roles = self.roles.setdefault(setting, [])
+        if role not in roles:
+            roles.append(role)
+        return self.runs[setting]
+
+    def vector(self, setting: LeverSetting, kpi: str, role: str) -> np.ndarray:
+        """Per-replication values of a KPI at a point, in replication order."""
+        run = self.run(setting, role)
+        key = (run.run_dir, kpi)
+        if key not in self._vectors:
+            kpis = run.kpis().sort_values("rep")
+            self._vectors[key] = pd.to_numeric(kpis[kpi], errors="coerce").to_numpy(dtype=float)
+        return self._vectors[key]
+
+
+def run_sweep(
+    request: SweepRequest, executor: Executor, on_progress: StudyProgress | None = None
+) -> SweepResult:
+    """Run every point of the sweep (reusing cached runs) and write its study directory."""
+    _check_request(request)
+    cache = RunCache(request.cache, executor, request.seed, request.reps, on_progress)
+    points = _Points(request, cache)
+    two_way = request.two_way if request.two_way is not None else len(request.levers) == 2
+    oat = [LeverSetting(((lever.key, v),)) for lever in request.levers for v in lever.values]
+    grid = grid_settings(request.levers) if two_way else []
+    cache.expect(1 + len(oat) + len(grid))
+    points.run(LeverSetting(), "base")
+    for setting in oat:
+        points.run(setting, "oat")
+    for setting in grid:
+        points.run(setting, "grid")
+    switching = _switching_values(request, points) if request.switching else []
+    table = _points_table(request, points)
+    tornado = tornado_table(table, request.levers, request.kpi, request.scenario)
+    _write(request, points, table, tornado, switching, two_way)
+    return SweepResult(request.out, table, tornado, switching)
+
+
+def _check_request(request: SweepRequest) -> None:
+    problems = []
+    if not request.levers:
+        problems.append(Problem("--vary", "", "at least one KEY=V1,V2,..."))
+    keys = [lever.key for lever in request.levers]
+    if len(set(keys)) != len(keys):
+        problems.append(Problem("--vary", ", ".join(keys), "each lever once"))
+    if request.kpi not in KPI_NAMES:
+        problems.append(Problem("--kpi", request.kpi, f"one of: {', '.join(KPI_NAMES)}"))
+    for name in request.criteria:
+        if name not in CRITERIA:
+            problems.append(Problem("--criterion", name, f"one of: {', '.join(CRITERIA)}"))
+    if problems:
+        raise ScenarioError(problems)
+    check_levers(request.scenario, request.levers)
+
+
+def _switching_values(request: SweepRequest, points: _Points) -> list[SwitchingValue]:
+    found = []
+    for lever in request.levers:
+        for name in request.criteria:
+            found.append(_switching_value(request, points, lever, CRITERIA[name]))
+    return found
+
+
+def _switching_value(
+    request: SweepRequest, points: _Points, lever: Lever, criterion: Criterion
+) -> SwitchingValue:
+    threshold = criterion.threshold(request.scenario)
+    if not lever.numeric or len(lever.values) < 2:
+        return SwitchingValue(
+            lever.key,
+            criterion.name,
+            threshold,
+            "not_numeric",
+            message="a switching value needs two or more numeric values",
+        )
+    xs = [float(v) for v in lever.values]
+    base = base_value(request.scenario, lever.key)
+    if isinstance(base, int | float) and not isinstance(base, bool):
+        xs.append(float(base))
+
+    def evaluate(x: float) -> np.ndarray:
+        value: Any = round(x) if lever.integer else x
+        if value == base:
+            setting = LeverSetting()
+            role = "base"
+        else:
+            setting = LeverSetting(((lever.key, value),))
+            role = "oat" if value in lever.values else "bisect"
+        return points.vector(setting, criterion.kpi, role)
+
+    points.cache.expect(request.bisect_steps)
+    result = find_switching_value(
+        evaluate,
+        xs,
+        threshold,
+        integer=lever.integer,
+        steps=request.bisect_steps,
+        bootstrap=request.bootstrap,
+        seed=request.seed,
+    )
+    return SwitchingValue(lever.key, criterion.name, **result)
+
+
+def _points_table(request: SweepRequest, points: _Points) -> pd.DataFrame:
+    """One row per point and KPI: the point's settings and its run's summary.csv row."""
+    frames = []
+    keys = [lever.key for lever in request.levers]
+    for i, (setting, run) in enumerate(points.runs.items()):
+        summary = run.summary()
+        values = setting.as_dict()
+        summary.insert(0, "point", f"p{i:03d}")
+        summary.insert(1, "label", setting.label())
+        summary.insert(2, "roles", "+".join(points.roles[setting]))
+        for j, key in enumerate(keys):
+            summary.insert(3 + j, key, values.get(key))
+        summary["run_dir"] = os.path.relpath(run.run_dir.resolve(), request.out.resolve())
+        frames.append(summary)
+    return pd.concat(frames, ignore_index=True)
+
+
+def tornado_table(
+    points: pd.DataFrame, levers: list[Lever], kpi: str, scenario: Scenario
+) -> pd.DataFrame:
+    """For each lever: the KPI at its lowest and highest value (others as given), the base, and
+    the swing between them; largest swing first."""
+    rows = []
+    by_kpi = points[points["kpi"] == kpi]
+    base = by_kpi[by_kpi["roles"].str.contains("base")].iloc[0]
+    for lever in levers:
+        ordered = sorted(lever.values) if lever.numeric else list(lever.values)
+        low_value, high_value = ordered[0], ordered[-1]
+        low, high = (_oat_row(by_kpi, lever.key, v) for v in (low_value, high_value))
+        rows.append(
+            {
+                "lever": lever.key,
+                "kpi": kpi,
+                "base_value": base_value(scenario, lever.key),
+                "low_value": low_value,
+                "high_value": high_value,
+                "base_mean": base["mean"],
+                "low_mean": low["mean"],
+                "low_ci_low": low["ci_low"],
+                "low_ci_high": low["ci_high"],
+                "high_mean": high["mean"],
+                "high_ci_low": high["ci_low"],
+                "high_ci_high": high["ci_high"],
+                "swing": abs(high["mean"] - low["mean"]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _oat_row(by_kpi: pd.DataFrame, key: str, value: Any) -> pd.Series:
+    label = LeverSetting(((key, value),)).label()
+    return by_kpi[by_kpi["label"] == label].iloc[0]
+
+
+def _write(
+    request: SweepRequest,
+    points: _Points,
+    table: pd.DataFrame,
+    tornado: pd.DataFrame,
+    switching: list[SwitchingValue],
+    two_way: bool,
+) -> None:
+    out = request.out
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out / POINTS_FILE, table.to_csv(index=False).encode())
+    atomic_write_bytes(out / TORNADO_FILE, tornado.to_csv(index=False).encode())
+    frame = pd.DataFrame(
+        [asdict(s) for s in switching], columns=list(SwitchingValue.__annotations__)
+    )
+    atomic_write_bytes(out / SWITCHING_FILE, frame.to_csv(index=False).encode())
+    write_study(
+        out,
+        "sweep",
+        {
+            "seed": request.seed,
+            "reps": request.reps,
+            "scenario_file": request.scenario_file,
+            "overrides": request.overrides,
+            "levers": [
+                {
+                    "key": lever.key,
+                    "values": list(lever.values),
+                    "base_value": base_value(request.scenario, lever.key),
+                    "description": lever.named.description if lever.named else "field path",
+                }
+                for lever in request.levers
+            ],
+            "tornado_kpi": request.kpi,
+            "two_way": two_way,
+            "bisect_steps": request.bisect_steps,
+            "bootstrap_resamples": request.bootstrap,
+            "criteria": {
+                name: {
+                    "kpi": CRITERIA[name].kpi,
+                    "threshold": CRITERIA[name].threshold(request.scenario),
+                    "description": CRITERIA[name].description,
+                }
+                for name in request.criteria
+            },
+            "points": [
+                run.record(out, id=f"p{i:03d}", settings=s.as_dict(), roles=points.roles[s])
+                for i, (s, run) in enumerate(points.runs.items())
+            ],
+            "tables": {"points": POINTS_FILE, "tornado": TORNADO_FILE, "switching": SWITCHING_FILE},
+        },
+    )
