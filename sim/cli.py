@@ -3,7 +3,12 @@
     ccs-sim run SCENARIO --reps N --seed S --out DIR [--workers K] [--scheduler ADDR]
                 [--set KEY=VALUE ...] [--resume] [--precision REL]
     ccs-sim validate SCENARIO [--set KEY=VALUE ...]
+    ccs-sim reproduce RUN_DIR
     ccs-sim schema
+    ccs-sim compare BASE OPTION... [--reps N] [--seed S] [--out DIR]
+    ccs-sim sweep SCENARIO --vary KEY=V1,V2,... [--vary KEY2=...] [--out DIR]
+    ccs-sim plan SCENARIO --target "KPI >= X" --lever KEY=LOW:HIGH[:STEP] [--confidence C]
+    ccs-sim report DIR... [--optimism-bias UPLIFT] [--out DIR]
 
 A user's mistake (a bad file, value, override or option) prints one line per problem and exits
 with status 2, never a traceback.
@@ -19,8 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import ScenarioError
+from sim.errors import Problem, ScenarioError
 from sim.scenario_files import load_scenario, scenario_json_schema
+
+DEFAULT_CACHE = Path("runs") / "cache"  # = sim.study.DEFAULT_CACHE, without importing pandas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,10 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(
-            "\nInterrupted. Finished replications are saved; add --resume to complete the run.",
-            file=sys.stderr,
-        )
+        print(f"\nInterrupted. {args.interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -106,6 +110,10 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = verbs.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(handler=_schema)
+    _add_evidence_verbs(verbs)
+    parser.set_defaults(
+        interrupted="Finished replications are saved; add --resume to complete the run."
+    )
     return parser
 
 
@@ -118,6 +126,122 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="override a field, e.g. --set recruitment.offer_acceptance=0.8 (repeatable)",
     )
+
+
+def _add_evidence_verbs(verbs: Any) -> None:
+    """compare, sweep, plan and report: evidence for business cases (docs/evidence.md)."""
+    rerun = "Finished runs are cached: rerun the same command to carry on."
+    compare = verbs.add_parser(
+        "compare", help="compare options with a base case (common random numbers)"
+    )
+    compare.add_argument("base", help="the base case's scenario file")
+    compare.add_argument("options", nargs="+", metavar="option", help="option scenario files")
+    _add_study_options(compare)
+    compare.set_defaults(handler=_compare, interrupted=rerun)
+
+    sweep = verbs.add_parser(
+        "sweep", help="sensitivity: grids, tornado and switching values over levers"
+    )
+    sweep.add_argument("scenario")
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="a lever and its values (field path with * wildcards, or a named lever such as "
+        "demand_scale, recruitment_time_scale); KEY=LOW:HIGH[:STEP] also works; repeatable",
+    )
+    sweep.add_argument("--kpi", default="outruns_capability", help="the tornado's KPI")
+    sweep.add_argument(
+        "--criterion",
+        action="append",
+        choices=("outrun", "sla"),
+        help="switching-value criterion: outrun (P(outruns) = 50%%) or sla (service level = "
+        "target); default both",
+    )
+    sweep.add_argument("--bisect", type=_non_negative_int, default=3, help="bisection steps")
+    sweep.add_argument("--no-grid", action="store_true", help="skip the two-way grid")
+    sweep.add_argument("--no-switching", action="store_true", help="skip switching values")
+    _add_study_options(sweep)
+    sweep.set_defaults(handler=_sweep, interrupted=rerun)
+
+    plan = verbs.add_parser("plan", help="least-cost lever setting that meets a target")
+    plan.add_argument("scenario")
+    plan.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=True,
+        metavar="EXPR",
+        help="'KPI OP NUMBER', e.g. 'sla_attainment >= 0.9' (repeatable: all must hold)",
+    )
+    plan.add_argument(
+        "--lever",
+        action="append",
+        default=[],
+        required=True,
+        metavar="KEY=LOW:HIGH[:STEP]",
+        help="a lever and its range (or KEY=V1,V2,...), e.g. headcount_plan_scale=1:1.5:0.1",
+    )
+    plan.add_argument(
+        "--confidence",
+        type=_fraction,
+        default=0.9,
+        help="share of replications (futures) that must meet every target (default 0.9)",
+    )
+    plan.add_argument(
+        "--cost",
+        default="staff_cost_gbp + contractor_cost_gbp",
+        help="cost to minimise: KPI names joined by + and - (default: staff + contractor cost)",
+    )
+    plan.add_argument(
+        "--lever-cost",
+        action="append",
+        default=[],
+        metavar="KEY=GBP",
+        help="extra cost per unit of a lever above its value as given (repeatable)",
+    )
+    plan.add_argument(
+        "--strict",
+        action="store_true",
+        help="require the 95%% interval's lower end of the share meeting the target to reach "
+        "the confidence",
+    )
+    _add_study_options(plan)
+    plan.set_defaults(handler=_plan, interrupted=rerun)
+
+    report = verbs.add_parser("report", help="an offline HTML report with PNG charts")
+    report.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="run or study dirs")
+    report.add_argument("--out", type=Path, help="report folder (default runs/report-TIMESTAMP)")
+    report.add_argument(
+        "--optimism-bias",
+        type=float,
+        metavar="UPLIFT",
+        help="add a variant with build-up durations uplifted, e.g. 0.54 for +54%%",
+    )
+    report.add_argument("--title", default="", help="the report's title")
+    report.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
+    report.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    report.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="run cache folder")
+    report.set_defaults(handler=_report, interrupted=rerun)
+
+
+def _add_study_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reps", type=_positive_int, default=20, help="replications per scenario (default 20)"
+    )
+    parser.add_argument("--seed", type=_non_negative_int, default=2014, help="seed, shared by all")
+    parser.add_argument("--out", type=Path, help="study folder (default runs/VERB-NAME-TIMESTAMP)")
+    parser.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
+    parser.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"folder of cached run directories (default {DEFAULT_CACHE})",
+    )
+    _add_overrides(parser)
 
 
 def _positive_int(text: str) -> int:
@@ -235,6 +359,212 @@ def _reproduce(args: argparse.Namespace) -> int:
     if m.get("model_version") or m.get("git_commit"):
         print(f"  (original: ccs-sim {m.get('model_version')}, commit {m.get('git_commit')})")
     return EXIT_FAILED_REPS
+
+
+# --- evidence verbs: compare, sweep, plan, report -----------------------------------------------
+
+
+def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
+    return args.out or Path("runs") / f"{verb}-{name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _with_progress(args: argparse.Namespace, what: str, work: Any) -> Any:
+    """Run `work(executor, on_progress)` with a progress bar over all replications."""
+    from sim.executors import make_executor
+    from sim.progress import Progress
+
+    executor = make_executor(args.workers, args.scheduler)
+    progress = Progress(0, "replications (all scenarios)")
+    print(f"{what} ({executor.description})", file=sys.stderr)
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal progress
+        if total != progress.total:  # a search added points: a new bar, same clock
+            started, progress = progress.started, Progress(total, "replications (all scenarios)")
+            progress.started = started
+        progress.update(done)
+
+    try:
+        return work(executor, on_progress)
+    finally:
+        progress.close()
+        executor.close()
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.options import HEADLINE_COMPARISON_KPIS, CompareRequest, Option, run_comparison
+
+    files = [args.base, *args.options]
+    scenarios = [load_scenario(f, args.overrides) for f in files]
+    names = [s.name for s in scenarios]
+    labels = names if len(set(names)) == len(names) else [Path(f).stem for f in files]
+    options = [
+        Option(label, scenario, str(file), list(args.overrides))
+        for label, scenario, file in zip(labels, scenarios, files, strict=True)
+    ]
+    out = _study_out(args, "compare", labels[0])
+    request = CompareRequest(options, args.seed, args.reps, out, args.cache)
+    result = _with_progress(
+        args,
+        f"Comparing {len(options) - 1} option(s) with '{labels[0]}': {args.reps} replications "
+        f"each, seed {args.seed} -> {out}",
+        lambda executor, progress: run_comparison(request, executor, progress),
+    )
+    order = {kpi: i for i, kpi in enumerate(HEADLINE_COMPARISON_KPIS)}
+    table = result.table[result.table["kpi"].isin(order)]
+    table = table.sort_values(
+        ["option", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c
+    )
+    print(
+        f"\n{'Option':<24}{'KPI':<24}{'base':>16}{'option':>16}{'difference [95% CI]':>40}"
+        f"{'better':>8}{'worse':>8}"
+    )
+    for r in table.to_dict("records"):
+        show = _formatter(str(r["kpi"]))
+        ci = f"{show(r['difference'])} [{show(r['ci_low'])}, {show(r['ci_high'])}]"
+        better, worse = (
+            "" if r[p] != r[p] else f"{r[p]:.0%}" for p in ("p_option_better", "p_option_worse")
+        )
+        print(
+            f"{r['option']:<24}{r['kpi']:<24}{show(r['base_mean']):>16}"
+            f"{show(r['option_mean']):>16}{ci:>40}{better:>8}{worse:>8}"
+        )
+    _study_charts(out)
+    print(f"Results: {out} (comparison.csv, charts/)")
+    return EXIT_OK
+
+
+def _formatter(kpi: str) -> Any:
+    for name, _label, fmt in SHOWN_KPIS:
+        if name == kpi:
+            return lambda v, fmt=fmt: "-" if v != v else fmt.format(v)
+    return lambda v: "-" if v != v else f"{v:,.3g}"
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from sim.levers import parse_lever_values
+    from sim.sweep import SweepRequest, run_sweep, switching_sentence
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    levers = [parse_lever_values(text, "--vary") for text in args.vary]
+    out = _study_out(args, "sweep", scenario.name)
+    request = SweepRequest(
+        scenario=scenario,
+        levers=levers,
+        seed=args.seed,
+        reps=args.reps,
+        out=out,
+        cache=args.cache,
+        scenario_file=str(args.scenario),
+        overrides=list(args.overrides),
+        kpi=args.kpi,
+        two_way=False if args.no_grid else None,
+        switching=not args.no_switching,
+        criteria=tuple(args.criterion or ("outrun", "sla")),
+        bisect_steps=args.bisect,
+    )
+    result = _with_progress(
+        args,
+        f"Sweeping '{scenario.name}' over {', '.join(lv.key for lv in levers)}: "
+        f"{args.reps} replications per point, seed {args.seed} -> {out}",
+        lambda executor, progress: run_sweep(request, executor, progress),
+    )
+    print(
+        f"\nOne at a time: {args.kpi} at each lever's lowest and highest value (as given: "
+        f"{result.tornado['base_mean'].iloc[0]:.3g})"
+    )
+    for r in result.tornado.to_dict("records"):
+        print(
+            f"  {r['lever']:<44} {_value(r['low_value']):>8} -> {r['low_mean']:<8.3g}"
+            f"{_value(r['high_value']):>8} -> {r['high_mean']:<8.3g} swing {r['swing']:.3g}"
+        )
+    if result.switching:
+        print("Switching values (where the verdict flips):")
+    for sv in result.switching:
+        print(f"  {switching_sentence(asdict(sv))}")
+    _study_charts(out)
+    print(f"Results: {out} (points.csv, tornado.csv, switching.csv, charts/)")
+    return EXIT_OK
+
+
+def _value(value: Any) -> str:
+    """A lever value as typed (2, not 2.0)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from sim.levers import parse_lever_values
+    from sim.plan import PlanRequest, parse_target, run_plan
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    levers = [parse_lever_values(text, "--lever") for text in args.lever]
+    request = PlanRequest(
+        scenario=scenario,
+        levers=levers,
+        targets=[parse_target(text) for text in args.target],
+        confidence=args.confidence,
+        seed=args.seed,
+        reps=args.reps,
+        out=_study_out(args, "plan", scenario.name),
+        cache=args.cache,
+        scenario_file=str(args.scenario),
+        overrides=list(args.overrides),
+        cost=args.cost,
+        lever_costs=_lever_costs(args.lever_cost),
+        strict=args.strict,
+    )
+    result = _with_progress(
+        args,
+        f"Planning '{scenario.name}': {args.reps} replications per setting, seed {args.seed} "
+        f"-> {request.out}",
+        lambda executor, progress: run_plan(request, executor, progress),
+    )
+    print()
+    for line in result.explanation:
+        print(line)
+    _study_charts(request.out)
+    print(f"Results: {request.out} (plan.csv, explanation.txt, charts/)")
+    return EXIT_OK if result.best is not None else EXIT_FAILED_REPS
+
+
+def _lever_costs(texts: list[str]) -> dict[str, float]:
+    costs = {}
+    for text in texts:
+        key, _, value = text.partition("=")
+        try:
+            costs[key.strip()] = float(value)
+        except ValueError:
+            raise ScenarioError([Problem("--lever-cost", text, "KEY=GBP, e.g. x=1000")]) from None
+    return costs
+
+
+def _study_charts(out: Path) -> None:
+    from sim.evidence_charts import write_study_charts
+
+    write_study_charts(out)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sim.casereport import ReportRequest, build_report
+
+    out = args.out or Path("runs") / f"report-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    request = ReportRequest(list(args.dirs), out, args.optimism_bias, args.cache, args.title)
+    result = _with_progress(
+        args,
+        f"Writing a report on {', '.join(str(d) for d in args.dirs)} -> {out}",
+        lambda executor, progress: build_report(
+            request, executor, progress, lambda text: print(f"  {text}", file=sys.stderr)
+        ),
+    )
+    print(
+        f"Report: {result.html} ({len(result.charts)} charts as PNG in {out / 'charts'}), "
+        f"written in {result.seconds:.1f} s. Sections:"
+    )
+    for i, title in enumerate(result.sections, 1):
+        print(f"  {i:>2}. {title}")
+    return EXIT_OK
 
 
 def _print_summary(summary: pd.DataFrame, reps: int) -> None:
