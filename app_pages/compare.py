@@ -18,6 +18,7 @@ from sim.app_forms import scenario_files_in
 from sim.compare import paired_differences
 from sim.errors import ScenarioError
 from sim.run_cache import RunOrigin
+from sim.rundir import sha256_of
 from sim.scenario import Scenario
 from sim.scenario_files import load_scenario, parse_scenario
 
@@ -51,8 +52,6 @@ def choose_other(base: state.Base, now: state.Current) -> tuple[Scenario, str, R
     except ScenarioError as error:
         st.error(f"{choice} cannot be used:\n\n" + "\n".join(f"- {x}" for x in error.lines()))
         return None
-    from sim.rundir import sha256_of
-
     origin = RunOrigin(f"{state.scenarios_dir().name}/{choice}", sha256_of(path.read_bytes()))
     return scenario, f"{scenario.name} ({choice})", origin
 

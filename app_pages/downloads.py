@@ -87,7 +87,7 @@ def main() -> None:
         run_downloads("Your latest results", Path(last))
     for label, path in compared.items():
         if Path(path).is_dir() and path != last:
-            run_downloads(f"Compared: {label}", Path(path))
+            run_downloads(f"For the comparison: {label}", Path(path))
     table = st.session_state.get("compare_table")
     if table is not None:
         st.subheader("The comparison")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -130,6 +131,11 @@ def show_verdict(run: RunTables) -> None:
         "see the difference on the Compare page (or compare a variant from the scenarios folder).",
         icon=":material/lightbulb:",
     )
+    links = st.columns(4)
+    with links[0]:
+        st.page_link("app_pages/scenario.py", label="Change the scenario", icon=":material/edit:")
+    with links[1]:
+        st.page_link("app_pages/compare.py", label="Compare", icon=":material/compare_arrows:")
 
 
 def show_cards(run: RunTables, names: list[str], per_row: int = 4) -> None:
@@ -293,6 +299,8 @@ def main() -> None:
         show_results(running.load_run_cached(str(result.path)))
         return
     last = st.session_state.get("last_run")
+    if last and not Path(last).is_dir():  # the cache was cleared meanwhile
+        last = st.session_state["last_run"] = None
     if last:
         st.warning(
             "The results below are for an earlier version of the scenario or other run "

@@ -28,6 +28,7 @@ from sim.app_forms import (
     prune_sources,
     readable_path,
     scenario_data,
+    scenario_files_in,
 )
 from sim.errors import Problem, ScenarioError
 from sim.run_cache import CACHE_DIR_ENV, RunOrigin
@@ -136,8 +137,6 @@ def ensure_base() -> None:
     """Load the first scenario of the folder (baseline.yaml if present) into a new session."""
     if base() is not None or st.session_state.get("base_load_failed"):
         return
-    from sim.app_forms import scenario_files_in
-
     files = scenario_files_in(scenarios_dir())
     for path in files:
         try:

@@ -29,10 +29,13 @@ from sim.app_forms import (
     headcount_plan_frame,
     items_frame,
     items_from_frame,
+    label_and_unit,
     nested_spec,
+    short_value,
     switch_distribution_kind,
     to_widget_value,
 )
+from sim.scenario import Demand
 
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NO_DISTRIBUTION = "none"
@@ -354,8 +357,6 @@ def seasonality_inputs(demand: dict[str, Any], path: str, source: str = "") -> N
 
 def field_spec_for_seasonality() -> FieldSpec:
     """A spec for one month's multiplier (the schema bounds each month at 0 or more)."""
-    from sim.scenario import Demand
-
     spec = field_spec(Demand, "seasonality_by_month")
     return FieldSpec(
         **{
@@ -371,16 +372,20 @@ def field_spec_for_seasonality() -> FieldSpec:
 
 
 def differences_frame(diffs: list[Any]) -> pd.DataFrame:
-    """What differs from the base, as a small table of field, base value and edited value."""
-    from sim.app_forms import _short  # the same short rendering the sources notes use
-
-    return pd.DataFrame(
-        [
-            {"Field": d.path, "Change": d.kind, "Base": _short(d.base), "Now": _short(d.edited)}
-            for d in diffs
-        ],
-        columns=["Field", "Change", "Base", "Now"],
-    )
+    """What differs from the base: the field in words and as a path, its base and new value."""
+    rows = []
+    for d in diffs:
+        label, unit = label_and_unit(d.path.rsplit(".", 1)[-1])
+        rows.append(
+            {
+                "What": f"{label} ({unit})" if unit else label,
+                "Field": d.path,
+                "Change": d.kind,
+                "Base": short_value(d.base),
+                "Now": short_value(d.edited),
+            }
+        )
+    return pd.DataFrame(rows, columns=["What", "Field", "Change", "Base", "Now"])
 
 
 __all__ = [

@@ -41,18 +41,27 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "Difference",
     "FieldSpec",
+    "apply_headcount_plan_frame",
+    "as_distribution_data",
     "differences",
     "distribution_mean",
     "distribution_specs",
     "field_spec",
     "field_specs",
     "from_widget_value",
+    "headcount_plan_frame",
+    "items_frame",
+    "items_from_frame",
+    "label_and_unit",
     "mark_edited_sources",
+    "nested_spec",
     "overrides_for",
     "parse_upload",
     "prune_sources",
     "readable_path",
+    "scenario_data",
     "scenario_files_in",
+    "short_value",
     "switch_distribution_kind",
     "to_widget_value",
 ]
@@ -479,7 +488,7 @@ def _upload_parent(parent: Any, folder: Path, source: str) -> dict[str, Any]:
     wanted = str(parent)
     if not isinstance(parent, str) or Path(wanted).name != wanted:
         raise ScenarioError(
-            [Problem("extends", _short(parent), f"a file name in scenarios/: {_list(names)}")],
+            [Problem("extends", short_value(parent), f"a file name in scenarios/: {_list(names)}")],
             source,
         )
     for candidate in (wanted, f"{wanted}.yaml"):
@@ -599,7 +608,9 @@ def mark_edited_sources(
         if diff.path in ("name", "description") or diff.kind == "removed":
             continue
         old = sources.get(diff.path)
-        note = f"EDITED in the planners' app; base scenario '{base_name}' had {_short(diff.base)}"
+        note = (
+            f"EDITED in the planners' app; base scenario '{base_name}' had {short_value(diff.base)}"
+        )
         keep_old = old and not old.startswith("EDITED")
         sources[diff.path] = f"{note} (source: {old})" if keep_old else note
     data["sources"] = sources
@@ -637,7 +648,8 @@ def _path_exists(node: Any, keys: list[str]) -> bool:
     return True
 
 
-def _short(value: Any) -> str:
+def short_value(value: Any) -> str:
+    """A value as at most 60 characters of JSON, for tables and notes."""
     if value is _MISSING:
         return "(nothing)"
     text = json.dumps(value, default=str, ensure_ascii=False)

@@ -38,10 +38,15 @@ from sim.scenario_files import parse_scenario
 from sim.summary import monthly_bands, wilson_interval
 
 __all__ = [
+    "COMPARED_KPIS",
     "KPI_INFO",
+    "MONEY_SERIES",
     "PIPELINE_STAGE_LABELS",
+    "WHOLE",
+    "Chart",
     "KpiCard",
     "KpiInfo",
+    "RecruitmentFlow",
     "RunTables",
     "Verdict",
     "comparison_chart",

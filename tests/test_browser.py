@@ -100,6 +100,7 @@ def test_a_planner_edits_runs_reads_compares_and_downloads(
     _set_number(page, "Offer acceptance (%)", 95)
     expect(page.get_by_text("1 change(s) from 'baseline'")).to_be_visible()
     _no_errors(page)
+    _shot(page, "1b_scenario_recruitment")
 
     _go(page, "Run and results")
     _set_number(page, "Replications (simulated futures)", 8)
