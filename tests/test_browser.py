@@ -23,6 +23,7 @@ __all__ = ["app_server"]  # the fixture, imported for pytest
 Page = playwright_api.Page
 expect = playwright_api.expect
 TIMEOUT_MS = 90_000
+expect.set_options(timeout=TIMEOUT_MS)  # a busy 2-core machine can be slow to draw a page
 VERDICT = "Will the expansion outrun capability?"
 CHART = '[data-testid="stVegaLiteChart"]'
 
