@@ -63,7 +63,7 @@ class Department(_Frozen):
 class RequestType(_Frozen):
     """A kind of work departments ask CCS for, served by one skill pool."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="Request type name")
     skill_pool: str = Field(min_length=1, description="Name of the staff pool that serves it")
     arrivals_per_month: float = Field(
         ge=0, description="Requests per month from a department of demand weight 1.0"
@@ -96,8 +96,12 @@ class RequestType(_Frozen):
 class Demand(_Frozen):
     """Who asks for what, when, and how long they will wait."""
 
-    departments: list[Department] = Field(min_length=1)
-    request_types: list[RequestType] = Field(min_length=1)
+    departments: list[Department] = Field(
+        min_length=1, description="Customer departments and when each moves to CCS"
+    )
+    request_types: list[RequestType] = Field(
+        min_length=1, description="Kinds of work departments ask for"
+    )
     seasonality_by_month: list[Annotated[float, Field(ge=0)]] = Field(
         default=[1.0] * 12,
         min_length=12,
@@ -121,8 +125,8 @@ class Demand(_Frozen):
 class HeadcountStep(_Frozen):
     """From this date the establishment (posts funded) is this headcount."""
 
-    date: dt.date
-    headcount: int = Field(ge=0)
+    date: dt.date = Field(description="Date from which this establishment applies")
+    headcount: int = Field(ge=0, description="Posts funded from that date")
 
 
 class RampUp(_Frozen):
@@ -141,7 +145,7 @@ class RampUp(_Frozen):
 class StaffPool(_Frozen):
     """Staff of one skill (and grade, for cost)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="Staff pool (skill) name")
     initial_headcount: int = Field(ge=0, description="Staff in post at the start")
     headcount_plan: list[HeadcountStep] = Field(
         default=[], description="Dated establishment; before its first date, the initial headcount"
@@ -152,7 +156,9 @@ class StaffPool(_Frozen):
     early_tenure_attrition_multiplier: float = Field(
         default=1.0, ge=0, le=10, description="Multiplier on attrition in the first year"
     )
-    early_tenure_days: float = Field(default=365.0, ge=0)
+    early_tenure_days: float = Field(
+        default=365.0, ge=0, description="Days of tenure during which the early multiplier applies"
+    )
     leaver_notice_days: Distribution = Field(
         default=Fixed(value=0), description="Days a leaver works between resigning and leaving"
     )
@@ -160,9 +166,9 @@ class StaffPool(_Frozen):
         default=0.0, ge=0, le=0.95, description="Share of time lost to absence, training, overhead"
     )
     cases_per_person: PositiveCount = Field(default=1, le=50, description="Cases carried at once")
-    salary_gbp_per_year: float = Field(default=0.0, ge=0)
+    salary_gbp_per_year: float = Field(default=0.0, ge=0, description="Average salary, pounds")
     on_cost_share: float = Field(default=0.0, ge=0, le=2, description="Pension, NI etc.")
-    ramp_up: RampUp = RampUp()
+    ramp_up: RampUp = Field(default=RampUp(), description="How new joiners reach full productivity")
     vetting_level: str | None = Field(
         default=None, description="Name of a vetting level in recruitment.vetting_levels"
     )
@@ -181,8 +187,8 @@ class StaffPool(_Frozen):
 class HiringFreeze(_Frozen):
     """No vacancy is approved from `start` until `end`."""
 
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="First day of the freeze")
+    end: dt.date = Field(description="Day the freeze lifts")
 
     @model_validator(mode="after")
     def _ordered(self) -> HiringFreeze:
@@ -194,8 +200,8 @@ class HiringFreeze(_Frozen):
 class VettingLevel(_Frozen):
     """Pre-employment or security vetting: a delay, and candidates who withdraw during it."""
 
-    duration_days: Distribution
-    withdrawal_rate: Share = 0.0
+    duration_days: Distribution = Field(description="Days the checks take")
+    withdrawal_rate: Share = Field(default=0.0, description="Share of candidates who withdraw")
 
 
 class RecruitmentSettings(_Frozen):
@@ -204,21 +210,33 @@ class RecruitmentSettings(_Frozen):
     max_concurrent_campaigns: PositiveCount = Field(
         default=1000, description="Campaigns the recruitment team can run at once"
     )
-    approval_days: Distribution = Field(default=Fixed(value=0))
+    approval_days: Distribution = Field(
+        default=Fixed(value=0), description="Days to approve a vacancy (spending controls)"
+    )
     approval_refusal_rate: Share = Field(
         default=0.0, description="Share of vacancies refused (asked again at the next review)"
     )
-    hiring_freezes: list[HiringFreeze] = []
-    advert_days: Distribution = Field(default=Fixed(value=0))
-    sift_interview_days: Distribution = Field(default=Fixed(value=0))
+    hiring_freezes: list[HiringFreeze] = Field(
+        default=[], description="Dated periods in which no vacancy is approved"
+    )
+    advert_days: Distribution = Field(
+        default=Fixed(value=0), description="Days a post is advertised"
+    )
+    sift_interview_days: Distribution = Field(
+        default=Fixed(value=0), description="Days from the advert closing to a decision"
+    )
     campaign_failure_rate: Share = Field(
         default=0.0, description="Share of campaigns with no appointable candidate (re-advertised)"
     )
-    offer_days: Distribution = Field(default=Fixed(value=0))
+    offer_days: Distribution = Field(
+        default=Fixed(value=0), description="Days from an offer to its acceptance or refusal"
+    )
     offer_acceptance: Share = Field(
         default=1.0, description="Share of offers accepted (declines are re-advertised)"
     )
-    vetting_levels: dict[str, VettingLevel] = {}
+    vetting_levels: dict[str, VettingLevel] = Field(
+        default={}, description="Vetting levels by name (e.g. bpss, sc, dv)"
+    )
 
 
 class ContractorSettings(_Frozen):
@@ -227,11 +245,15 @@ class ContractorSettings(_Frozen):
     cover_vacancies: bool = Field(
         default=False, description="Hire contractors into posts while they are vacant"
     )
-    lead_time_days: Distribution = Field(default=Fixed(value=21))
+    lead_time_days: Distribution = Field(
+        default=Fixed(value=21), description="Days from ordering a contractor to their first day"
+    )
     cap_share_of_establishment: Share = Field(
         default=0.10, description="Most contractors as a share of each pool's establishment"
     )
-    day_rate_gbp: float = Field(default=0.0, ge=0)
+    day_rate_gbp: float = Field(
+        default=0.0, ge=0, description="Cost of one contractor per working day, in pounds"
+    )
     productivity: float = Field(default=0.8, gt=0, le=1, description="Output relative to staff")
 
 
@@ -241,9 +263,13 @@ class ContractorSettings(_Frozen):
 class PauseOnboardingPolicy(_Frozen):
     """Defer further departments while the backlog is too high; the plan slips by the pause."""
 
-    enabled: bool = False
-    pause_above_backlog_weeks: float = Field(default=8.0, gt=0)
-    resume_below_backlog_weeks: float = Field(default=4.0, ge=0)
+    enabled: bool = Field(default=False, description="Use this policy")
+    pause_above_backlog_weeks: float = Field(
+        default=8.0, gt=0, description="Pause when the backlog seen exceeds this many weeks of work"
+    )
+    resume_below_backlog_weeks: float = Field(
+        default=4.0, ge=0, description="Resume when the backlog seen falls below this many weeks"
+    )
 
     @model_validator(mode="after")
     def _hysteresis(self) -> PauseOnboardingPolicy:
@@ -255,10 +281,16 @@ class PauseOnboardingPolicy(_Frozen):
 class SurgeContractorsPolicy(_Frozen):
     """Bring in contractors while the backlog is too high, up to the contractor cap."""
 
-    enabled: bool = False
-    surge_above_backlog_weeks: float = Field(default=8.0, gt=0)
-    release_below_backlog_weeks: float = Field(default=4.0, ge=0)
-    surge_share_of_establishment: Share = Field(default=0.10)
+    enabled: bool = Field(default=False, description="Use this policy")
+    surge_above_backlog_weeks: float = Field(
+        default=8.0, gt=0, description="Surge when a pool's backlog seen exceeds this many weeks"
+    )
+    release_below_backlog_weeks: float = Field(
+        default=4.0, ge=0, description="Release when it falls below this many weeks of work"
+    )
+    surge_share_of_establishment: Share = Field(
+        default=0.10, description="Extra contractors as a share of the pool's establishment"
+    )
 
     @model_validator(mode="after")
     def _hysteresis(self) -> SurgeContractorsPolicy:
@@ -275,8 +307,12 @@ class Policies(_Frozen):
     detection_lag_days: float = Field(
         default=180.0, ge=0, description="How late management sees the backlog"
     )
-    pause_onboarding: PauseOnboardingPolicy = PauseOnboardingPolicy()
-    surge_contractors: SurgeContractorsPolicy = SurgeContractorsPolicy()
+    pause_onboarding: PauseOnboardingPolicy = Field(
+        default=PauseOnboardingPolicy(), description="Defer departments while the backlog is high"
+    )
+    surge_contractors: SurgeContractorsPolicy = Field(
+        default=SurgeContractorsPolicy(), description="Bring in contractors while it is high"
+    )
 
 
 # --- run ----------------------------------------------------------------------------------------
@@ -285,8 +321,8 @@ class Policies(_Frozen):
 class RunSettings(_Frozen):
     """The simulated period."""
 
-    start_date: dt.date = dt.date(2014, 4, 1)
-    horizon_months: int = Field(default=48, ge=1, le=600)
+    start_date: dt.date = Field(default=dt.date(2014, 4, 1), description="First simulated day")
+    horizon_months: int = Field(default=48, ge=1, le=600, description="Months simulated")
     warmup_days: float = Field(
         default=0.0, ge=0, description="Requests arriving earlier are left out of the KPIs"
     )
@@ -301,7 +337,9 @@ class RunSettings(_Frozen):
 class VerdictSettings(_Frozen):
     """When does expansion outrun capability? See docs/verdict.md."""
 
-    consecutive_months: PositiveCount = Field(default=3, le=24)
+    consecutive_months: PositiveCount = Field(
+        default=3, le=24, description="Short months in a row that make the verdict 'outruns'"
+    )
     sla_attainment_target: Share = Field(
         default=0.8, description="Share of requests to complete within their target days"
     )
@@ -313,15 +351,21 @@ class VerdictSettings(_Frozen):
 class Scenario(_Frozen):
     """A complete, validated set of model parameters."""
 
-    name: str = Field(default="scenario", min_length=1)
-    description: str = ""
-    run: RunSettings = RunSettings()
-    demand: Demand
-    staff_pools: list[StaffPool] = Field(min_length=1)
-    recruitment: RecruitmentSettings = RecruitmentSettings()
-    contractors: ContractorSettings = ContractorSettings()
-    policies: Policies = Policies()
-    verdict: VerdictSettings = VerdictSettings()
+    name: str = Field(default="scenario", min_length=1, description="Short scenario name")
+    description: str = Field(default="", description="What the scenario represents")
+    run: RunSettings = Field(default=RunSettings(), description="The simulated period")
+    demand: Demand = Field(description="Departments, request types and arrivals")
+    staff_pools: list[StaffPool] = Field(min_length=1, description="Staff by skill")
+    recruitment: RecruitmentSettings = Field(
+        default=RecruitmentSettings(), description="The recruitment pipeline"
+    )
+    contractors: ContractorSettings = Field(
+        default=ContractorSettings(), description="Interims and contractors"
+    )
+    policies: Policies = Field(default=Policies(), description="Management responses")
+    verdict: VerdictSettings = Field(
+        default=VerdictSettings(), description="When expansion counts as outrunning capability"
+    )
     sources: dict[str, str] = Field(
         default={},
         description="Where each value comes from: dotted field path -> source row or ASSUMPTION",
