@@ -32,8 +32,12 @@ from pydantic.fields import FieldInfo
 from sim import distributions as dists
 from sim.errors import Problem, ScenarioError
 from sim.scenario import Scenario, scenario_fields
-from sim.scenario_files import _merge as merge_scenario_data  # extends: merge rules, one copy
-from sim.scenario_files import parse_scenario, read_scenario_data, yaml_text_to_data
+from sim.scenario_files import (
+    merge_scenario_data,
+    parse_scenario,
+    read_scenario_data,
+    yaml_text_to_data,
+)
 
 __all__ = [
     "DISTRIBUTION_HELP",

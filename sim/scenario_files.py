@@ -23,6 +23,7 @@ from sim.scenario import Scenario, scenario_fields
 __all__ = [
     "apply_overrides",
     "load_scenario",
+    "merge_scenario_data",
     "parse_scenario",
     "read_scenario_data",
     "scenario_json_schema",
@@ -77,7 +78,7 @@ def read_scenario_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
         )
     parent_path = _sibling(path, parent)
     base = read_scenario_data(parent_path, (*_chain, resolved))
-    return _merge(base, data)
+    return merge_scenario_data(base, data)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -118,14 +119,14 @@ def _sibling(path: Path, name: str) -> Path:
     return candidate
 
 
-def _merge(base: Any, change: Any) -> Any:
+def merge_scenario_data(base: Any, change: Any) -> Any:
     """Deep merge: mappings key by key, lists of named items by name, anything else replaced."""
     if isinstance(base, dict) and isinstance(change, dict):
         if change.get("kind", base.get("kind")) != base.get("kind"):
             return copy.deepcopy(change)  # a different distribution: its fields do not mix
         merged = dict(base)
         for key, value in change.items():
-            merged[key] = _merge(base[key], value) if key in base else value
+            merged[key] = merge_scenario_data(base[key], value) if key in base else value
         return merged
     if _is_named_list(base) and _is_named_list(change):
         merged_items = [dict(item) for item in base]
@@ -133,7 +134,7 @@ def _merge(base: Any, change: Any) -> Any:
         for item in change:
             if item["name"] in index:
                 i = index[item["name"]]
-                merged_items[i] = _merge(merged_items[i], item)
+                merged_items[i] = merge_scenario_data(merged_items[i], item)
             else:
                 merged_items.append(item)
         return merged_items
