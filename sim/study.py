@@ -21,17 +21,18 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.batch import _version as model_version
 from sim.batch import scenario_digest
 from sim.errors import Problem, ScenarioError
 from sim.executors import Executor, Task
 from sim.run_cache import RunOrigin, run_cached
 from sim.rundir import RunDirectory, atomic_write_bytes, sha256_of
+from sim.rundir import _json_default as json_default
 from sim.scenario import Scenario
 from sim.scenario_files import parse_scenario, read_scenario_data
 
@@ -186,10 +187,10 @@ def write_study(out: Path, kind: str, body: dict[str, Any]) -> Path:
     study = {
         "kind": kind,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "model_version": _version(),
+        "model_version": model_version(),
         **body,
     }
-    text = json.dumps(study, indent=2, default=_json_default, allow_nan=True)
+    text = json.dumps(study, indent=2, default=json_default, allow_nan=True)
     atomic_write_bytes(out / STUDY_FILE, text.encode())
     return out / STUDY_FILE
 
@@ -215,21 +216,6 @@ def study_run_dir(study_dir: Path, record: dict[str, Any]) -> Path:
             ]
         )
     return run_dir
-
-
-def _version() -> str:
-    try:
-        return metadata.version("ccs-sim")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    return str(value)
 
 
 # --- reading runs back --------------------------------------------------------------------------

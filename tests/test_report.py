@@ -1,0 +1,199 @@
+"""The business-case report: every section, numbers that match the run files, offline, traced.
+
+The studies are made the way an analyst makes them, through the command line's verbs (in this
+process, one worker), from two scenario files: compare, sweep, plan, then report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.casereport import SECTIONS
+from sim.cli import main
+from sim.options import HEADLINE_COMPARISON_KPIS
+from sim.report import format_kpi
+from sim.rundir import sha256_of
+
+TINY = Path(__file__).parent / "data" / "tiny.yaml"
+
+BASE = f"""extends: {TINY}
+name: base
+sources:
+  staff_pools.buyers.initial_headcount: "CALIBRATION test row (C: T1)"
+  recruitment: "ASSUMPTION: test pipeline"
+"""
+OPTION = f"""extends: {TINY}
+name: more-buyers
+staff_pools:
+  - name: buyers
+    initial_headcount: 6
+sources:
+  staff_pools.buyers.initial_headcount: "ASSUMPTION: the option hires two more buyers"
+"""
+
+
+def ccs_sim(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("case")
+    (root / "base.yaml").write_text(BASE)
+    (root / "option.yaml").write_text(OPTION)
+    common = ["--reps", "6", "--seed", "4", "--workers", "1", "--cache", str(root / "cache")]
+    base = str(root / "base.yaml")
+    steps = [
+        ["compare", base, str(root / "option.yaml"), "--out", str(root / "compare"), *common],
+        ["sweep", base, "--vary", "demand_scale=0.5,1.0", "--bisect", "1",
+         "--out", str(root / "sweep"), *common],
+        ["plan", base, "--lever", "staff_pools.buyers.initial_headcount=4:8:2",
+         "--target", "sla_attainment >= 0.5", "--confidence", "0.5",
+         "--out", str(root / "plan"), *common],
+        ["report", str(root / "compare"), str(root / "sweep"), str(root / "plan"),
+         "--optimism-bias", "0.54", "--out", str(root / "report"), "--workers", "1",
+         "--cache", str(root / "cache")],
+    ]  # fmt: skip
+    outputs = []
+    for args in steps:
+        status, out, err = ccs_sim(*args)
+        assert status == 0, (args[0], err)
+        outputs.append(out)
+    html = (root / "report" / "report.html").read_text()
+    return root, html, outputs[-1]
+
+
+class Cells(HTMLParser):
+    """Collects table cells carrying data-kpi/data-stat/data-value, by table id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = ""
+        self.cells: dict[str, list[dict[str, str]]] = {}
+        self.current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.table = values.get("id", "")
+        if tag == "td" and "data-value" in values:
+            self.current = values | {"text": ""}
+            self.cells.setdefault(self.table, []).append(self.current)
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None:
+            self.current["text"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.current = None
+
+
+def test_the_report_has_every_section_in_order(report) -> None:
+    _, html, out = report
+    positions = [html.index(f'<section id="{ident}"><h2>{title}</h2>') for ident, title in SECTIONS]
+    assert positions == sorted(positions)
+    for _, title in SECTIONS:
+        assert title in out  # the command lists the sections it wrote
+    assert "No options were compared" not in html and "Not requested" not in html
+
+
+def test_kpi_tables_match_summary_csv(report) -> None:
+    root, html, _ = report
+    parser = Cells()
+    parser.feed(html)
+    study = json.loads((root / "compare" / "study.json").read_text())
+    for record in (study["base"], *study["options"]):
+        run_dir = (root / "compare" / record["run_dir"]).resolve()
+        summary = pd.read_csv(run_dir / "summary.csv").set_index("kpi")
+        cells = parser.cells[f"kpis-{run_dir.name}"]
+        assert len(cells) == 6 * len(summary)
+        for cell in cells:
+            expected = summary.loc[cell["data-kpi"], cell["data-stat"]]
+            shown = float(cell["data-value"])
+            assert shown == expected or (math.isnan(shown) and math.isnan(expected))
+            assert cell["text"] == format_kpi(cell["data-kpi"], expected)
+
+
+def test_comparison_numbers_match_comparison_csv(report) -> None:
+    root, html, _ = report
+    parser = Cells()
+    parser.feed(html)
+    table = pd.read_csv(root / "compare" / "comparison.csv").set_index("kpi")
+    shown = {c["data-kpi"]: float(c["data-value"]) for c in parser.cells["comparison-compare"]}
+    assert set(shown) == set(HEADLINE_COMPARISON_KPIS)
+    for kpi, value in shown.items():
+        assert value == table.loc[kpi, "difference"]
+
+
+def test_assumptions_log_lists_sources_and_gaps(report) -> None:
+    root, html, _ = report
+    log = pd.read_csv(root / "report" / "assumptions_log.csv")
+    row = log.set_index("input").loc["staff_pools.buyers.initial_headcount"]
+    assert row["basis"] == "calibration" and row["source"] == "CALIBRATION test row (C: T1)"
+    assert log.set_index("input").loc["recruitment.offer_acceptance", "basis"] == "assumption"
+    assert (log["basis"] == "no source given").any()
+    assert "CALIBRATION test row (C: T1)" in html
+    assert "ASSUMPTION: the option hires two more buyers" in html  # the option's differences
+
+
+def test_every_run_is_traced_by_its_manifest_hash(report) -> None:
+    root, html, _ = report
+    manifests = list((root / "cache").glob("*/manifest.json"))
+    assert len(manifests) >= 6  # base, option, sweep points, plan points, optimism variant
+    for manifest in manifests:
+        assert sha256_of(manifest.read_bytes()) in html
+        assert manifest.parent.name in html
+    assert "base-ob54" in html  # the optimism-bias variant was run and traced
+
+
+def test_the_report_opens_offline_and_its_charts_are_files(report) -> None:
+    root, html, _ = report
+    assert "<script" not in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(http" not in html
+    charts = sorted((root / "report" / "charts").glob("*.png"))
+    assert len(charts) == html.count("<figure>") >= 8
+    for chart in charts:
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"charts/{chart.name}" in html
+
+
+def test_validation_checklist_and_limitations_are_filled_from_the_run(report) -> None:
+    root, html, _ = report
+    checks = pd.read_csv(root / "report" / "theory_checks.csv")
+    assert len(checks) == 9 and checks["passed"].all()
+    assert "9 of 9 checks pass" in html
+    stress = html[html.index('id="stress-des"') : html.index('<section id="limitations">')]
+    assert stress.count("<tr>") == 1 + 24  # header and the 24 items of STRESS-DES 1.0
+    assert "Independent replications: 6 in this run (seed 4)" in stress
+    assert "6 replications in the primary run" in html
+
+
+def test_a_single_run_directory_is_enough_and_says_what_is_missing(report, tmp_path: Path) -> None:
+    root, _, _ = report
+    study = json.loads((root / "compare" / "study.json").read_text())
+    run_dir = (root / "compare" / study["base"]["run_dir"]).resolve()
+    status, out, _ = ccs_sim("report", str(run_dir), "--out", str(tmp_path), "--workers", "1")
+    assert status == 0 and "Sections:" in out
+    html = (tmp_path / "report.html").read_text()
+    assert "No options were compared" in html and "No sensitivity analysis" in html
+    assert "Not requested" in html  # optimism bias
+
+
+def test_a_directory_that_is_not_a_run_is_a_user_error(tmp_path: Path) -> None:
+    status, _, err = ccs_sim("report", str(tmp_path), "--out", str(tmp_path / "r"))
+    assert status == 2
+    assert "a run or study directory" in err and "Traceback" not in err
