@@ -19,6 +19,7 @@ pages = [
     st.Page("app_pages/scenario.py", title="Scenario", icon=":material/edit:", default=True),
     st.Page("app_pages/results.py", title="Run and results", icon=":material/monitoring:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/evidence.py", title="Evidence", icon=":material/fact_check:"),
     st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
 ]
 page = st.navigation(pages)

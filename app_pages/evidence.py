@@ -1,0 +1,220 @@
+"""Page 4, Evidence: sensitivity and switching values, a least-cost plan, and the report.
+
+The same functions as `ccs-sim sweep`, `plan` and `report` (sim/sweep.py, sim/plan.py,
+sim/casereport.py), on the scenario as edited, with the session's seed, replications and workers.
+Every scenario they run goes through the app's run cache, so points already run (by this or any
+session, or on the Run and results page) are not run again. Studies and reports are written under
+`runs/app-studies/` and offered for download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import running, state
+from sim.errors import ScenarioError
+from sim.evidence_charts import study_charts
+from sim.executors import make_executor
+from sim.levers import NAMED_LEVERS, Lever, parse_lever_values
+from sim.plan import PlanRequest, parse_target, run_plan
+from sim.run_cache import zip_run_directory
+from sim.sweep import SweepRequest, run_sweep, switching_sentence
+
+DEFAULT_VALUES = {
+    "demand_scale": "0.9, 1, 1.1, 1.2",
+    "recruitment_time_scale": "0.75, 1, 1.5, 2",
+    "headcount_plan_scale": "1, 1.1, 1.2",
+    "plan_advance_months": "0, 3, 6",
+    "onboarding_pace": "0.5, 0.75, 1",
+    "ramp_up_time_scale": "0.5, 1, 1.5",
+    "attrition_scale": "0.6, 1, 1.6",
+}
+
+
+def studies_dir() -> Path:
+    """Where the app writes study directories and reports (beside its run cache)."""
+    return state.cache_root().parent / "app-studies"
+
+
+def _out(kind: str) -> Path:
+    return studies_dir() / f"{kind}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+
+
+def _with_progress(what: str, work: Any) -> Any:
+    """Run `work(executor, on_progress)` with a progress bar; None (message shown) on a mistake."""
+    bar = st.progress(0.0, text=f"{what}: starting…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            min(1.0, done / total) if total else 1.0,
+            text=f"{what}: {done} of {total} replications (all scenarios)",
+        )
+
+    executor = make_executor(state.run_settings()["workers"])
+    try:
+        return work(executor, progress)
+    except ScenarioError as error:
+        st.error("It could not run:\n\n" + "\n".join(f"- {line}" for line in error.lines()))
+        return None
+    finally:
+        executor.close()
+        bar.empty()
+
+
+def _levers(prefix: str, defaults: list[str], help_text: str) -> list[Lever] | None:
+    """Named levers chosen from a list, each with its values; None if a value is malformed."""
+    chosen = st.multiselect(
+        "Levers", list(NAMED_LEVERS), default=defaults, key=f"{prefix}.levers", help=help_text
+    )
+    levers = []
+    for key in chosen:
+        text = st.text_input(
+            f"{key}: values",
+            DEFAULT_VALUES.get(key, "1"),
+            key=f"{prefix}.values.{key}",
+            help=NAMED_LEVERS[key].description + ". A range LOW:HIGH:STEP also works.",
+        )
+        try:
+            levers.append(parse_lever_values(f"{key}={text.replace(' ', '')}", key))
+        except ScenarioError as error:
+            st.error("\n".join(error.lines()))
+            return None
+    return levers
+
+
+def sensitivity(scenario: Any, seed: int, reps: int) -> None:
+    """Tornado, two-way heat map and switching values over chosen levers."""
+    st.caption(
+        "Vary inputs one at a time (a tornado), over a two-way grid when you choose two (a heat "
+        "map), and find each input's switching value: where the probability of outrunning "
+        "capability crosses 50% or the service level crosses its target."
+    )
+    levers = _levers(
+        "sweep", ["demand_scale", "recruitment_time_scale"], "Each is relative to the scenario."
+    )
+    if levers and st.button("Run the sensitivity analysis", type="primary"):
+        request = SweepRequest(
+            scenario, levers, seed, reps, _out("sweep"), state.cache_root(), bisect_steps=2
+        )
+        result = _with_progress("Sensitivity", lambda ex, pr: run_sweep(request, ex, pr))
+        if result is not None:
+            st.session_state.setdefault("evidence.studies", []).append(str(result.out))
+            st.session_state["evidence.sweep"] = str(result.out)
+    if "evidence.sweep" in st.session_state:
+        path = Path(st.session_state["evidence.sweep"])
+        st.subheader(f"Latest: {path.name}")
+        for row in pd.read_csv(path / "switching.csv").to_dict("records"):
+            st.markdown(f"- {switching_sentence(row)}")
+        show_study(path)
+
+
+def plan(scenario: Any, seed: int, reps: int) -> None:
+    """The least-cost setting of chosen levers that meets a target with stated confidence."""
+    st.caption(
+        "Find the cheapest setting of the levers that meets a target in a share of simulated "
+        "futures. Cost: staff plus contractor cost over the run."
+    )
+    target_text = st.text_input("Target (KPI OP NUMBER)", "sla_attainment >= 0.8", key="plan.t")
+    confidence = st.slider("Confidence (share of futures)", 0.5, 0.99, 0.9, 0.01, key="plan.c")
+    levers = _levers("plan", ["headcount_plan_scale"], "One or two levers keep the search small.")
+    if levers and st.button("Find the least-cost plan", type="primary"):
+        try:
+            target = parse_target(target_text)
+        except ScenarioError as error:
+            st.error("\n".join(error.lines()))
+            return
+        request = PlanRequest(
+            scenario, levers, [target], confidence, seed, reps, _out("plan"), state.cache_root()
+        )
+        result = _with_progress("Plan", lambda ex, pr: run_plan(request, ex, pr))
+        if result is not None:
+            st.session_state.setdefault("evidence.studies", []).append(str(result.out))
+            st.session_state["evidence.plan"] = str(result.out)
+    if "evidence.plan" in st.session_state:
+        path = Path(st.session_state["evidence.plan"])
+        st.subheader(f"Latest: {path.name}")
+        for line in (path / "explanation.txt").read_text().splitlines():
+            st.markdown(line)
+        show_study(path)
+
+
+def show_study(path: Path) -> None:
+    """A study's charts, as `ccs-sim` writes them."""
+    for chart in study_charts(path).values():
+        st.altair_chart(chart)
+
+
+def report_tab(scenario: Any, seed: int, reps: int) -> None:
+    """The business-case report from this session's run and studies, to download."""
+    from sim.casereport import ReportRequest, build_report
+
+    sources: dict[str, str] = {}
+    run = running.cached(scenario, seed, reps)
+    if run is not None:
+        sources[f"Your scenario's run ({reps} replications, seed {seed})"] = str(run.path)
+    for path in st.session_state.get("evidence.studies", []):
+        sources[f"Study {Path(path).name}"] = path
+    if not sources:
+        st.info(
+            "Run the scenario on **Run and results**, or a sensitivity analysis or plan here, "
+            "first: the report is written from finished runs."
+        )
+        return
+    chosen = st.multiselect("Include", list(sources), default=list(sources), key="report.inputs")
+    uplift = st.number_input(
+        "Optimism bias: uplift on recruitment and ramp-up durations (0 for none)",
+        0.0,
+        2.0,
+        0.54,
+        0.01,
+        key="report.ob",
+        help="0.54 is the Green Book's upper bound for Equipment/development works duration, "
+        "the analogue this model uses (docs/evidence.md).",
+    )
+    if not chosen or not st.button("Write the report", type="primary"):
+        return
+    request = ReportRequest(
+        [Path(sources[c]) for c in chosen], _out("report"), uplift or None, state.cache_root()
+    )
+    result = _with_progress("Report", lambda ex, pr: build_report(request, ex, pr))
+    if result is None:
+        return
+    st.success(f"Report written in {result.seconds:.0f} s: " + "; ".join(result.sections))
+    st.download_button("Download report.html", result.html.read_bytes(), "report.html", "text/html")
+    st.download_button(
+        "Download the report with its PNG charts (zip)",
+        zip_run_directory(result.html.parent),
+        f"{result.html.parent.name}.zip",
+        "application/zip",
+    )
+
+
+def main() -> None:
+    """The Evidence page."""
+    st.title("Evidence for a business case")
+    now = state.current()
+    if now.scenario is None:
+        st.error("The scenario cannot run yet:\n\n" + "\n".join(f"- {x}" for x in now.problems))
+        return
+    settings = state.run_settings()
+    seed, reps = settings["seed"], settings["reps"]
+    st.caption(
+        f"On '{now.scenario.name}'{' (edited)' if now.diffs else ''}: {reps} replications per "
+        f"scenario, seed {seed}, {settings['workers']} worker(s); change these on **Run and "
+        "results**. The same as `ccs-sim sweep`, `plan` and `report` (docs/evidence.md)."
+    )
+    tabs = st.tabs(["Sensitivity and switching values", "Least-cost plan", "Report"])
+    with tabs[0]:
+        sensitivity(now.scenario, seed, reps)
+    with tabs[1]:
+        plan(now.scenario, seed, reps)
+    with tabs[2]:
+        report_tab(now.scenario, seed, reps)
+
+
+main()
