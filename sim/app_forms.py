@@ -35,6 +35,7 @@ from sim.scenario import Scenario, scenario_fields
 from sim.scenario_files import (
     merge_scenario_data,
     parse_scenario,
+    path_exists,
     read_scenario_data,
     yaml_text_to_data,
 )
@@ -627,29 +628,12 @@ def prune_sources(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     Returns the data and the keys dropped, so the app can say what it did.
     """
     sources = dict(data.get("sources") or {})
-    dropped = [key for key in sources if not _path_exists(data, key.split("."))]
+    dropped = [key for key in sources if not path_exists(data, key.split("."))]
     if not dropped:
         return data, []
     data = dict(data)
     data["sources"] = {k: v for k, v in sources.items() if k not in dropped}
     return data, dropped
-
-
-def _path_exists(node: Any, keys: list[str]) -> bool:
-    for key in keys:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list):
-            names = [i.get("name") for i in node if isinstance(i, dict)]
-            if key in names:
-                node = node[names.index(key)]
-            elif key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                return False
-        else:
-            return False
-    return True
 
 
 def short_value(value: Any) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "load_scenario",
     "merge_scenario_data",
     "parse_scenario",
+    "path_exists",
     "read_scenario_data",
     "scenario_json_schema",
     "scenario_to_yaml",
@@ -333,12 +334,13 @@ def _unknown_source_keys(scenario: Scenario) -> list[Problem]:
     data = scenario_fields(scenario)
     problems = []
     for key in scenario.sources:
-        if not _path_exists(data, key.split(".")):
+        if not path_exists(data, key.split(".")):
             problems.append(Problem(f"sources.{key}", key, "a dotted path to a scenario field"))
     return problems
 
 
-def _path_exists(node: Any, keys: list[str]) -> bool:
+def path_exists(node: Any, keys: list[str]) -> bool:
+    """True if the dotted `keys` lead to a value in plain scenario data (list items by name)."""
     for key in keys:
         if isinstance(node, dict) and key in node:
             node = node[key]
