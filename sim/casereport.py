@@ -38,10 +38,10 @@ from sim.executors import Executor
 from sim.levers import OPTIMISM_BIAS_ANALOGUE, optimism_bias_variant
 from sim.options import HEADLINE_COMPARISON_KPIS, with_share_worse
 from sim.plain_words import describe_scenario
-from sim.report import fan_chart, fan_data, format_kpi
+from sim.report import RunTables, fan_chart, fan_data, format_kpi
 from sim.rundir import atomic_write_bytes, sha256_of
 from sim.stress_des import StressContext, stress_des_checklist
-from sim.study import DEFAULT_CACHE, LoadedRun, RunCache, load_run, read_study, study_run_dir
+from sim.study import DEFAULT_CACHE, RunCache, finished_run, read_study, study_run_dir
 from sim.sweep import interval_text, switching_sentence
 from sim.theory_check import THEORY_TEST_FILES, TheoryCheck, run_theory_checks
 
@@ -114,7 +114,7 @@ class ReportResult:
 class _Study:
     path: Path
     study: dict[str, Any]
-    runs: dict[str, LoadedRun]  # point label -> run
+    runs: dict[str, RunTables]  # point label -> run
 
     @property
     def kind(self) -> str:
@@ -126,11 +126,11 @@ class _Study:
 
 @dataclass
 class _Evidence:
-    primary: LoadedRun
-    runs: dict[Path, tuple[LoadedRun, list[str]]] = field(default_factory=dict)  # roles
+    primary: RunTables
+    runs: dict[Path, tuple[RunTables, list[str]]] = field(default_factory=dict)  # roles
     studies: list[_Study] = field(default_factory=list)
 
-    def add_run(self, run: LoadedRun, role: str) -> None:
+    def add_run(self, run: RunTables, role: str) -> None:
         _, roles = self.runs.setdefault(run.path, (run, []))
         if role not in roles:
             roles.append(role)
@@ -147,11 +147,11 @@ def _gather(inputs: list[Path]) -> _Evidence:
     for path in inputs:
         study = read_study(path)
         if study is None:
-            run = load_run(path)
+            run = finished_run(path)
             evidence = evidence or _Evidence(run)
             evidence.add_run(run, "run")
             continue
-        runs = {r["label"]: load_run(study_run_dir(path, r)) for r in _study_records(study)}
+        runs = {r["label"]: finished_run(study_run_dir(path, r)) for r in _study_records(study)}
         item = _Study(Path(path), study, runs)
         evidence = evidence or _Evidence(runs[_base_label(study)])
         evidence.studies.append(item)
@@ -175,6 +175,11 @@ def _base_label(study: dict[str, Any]) -> str:
     if study["kind"] == "plan":
         return str(study["as_given"]["label"])
     return "as given"
+
+
+def _manifest_sha256(run: RunTables) -> str:
+    """The SHA-256 of a run's manifest.json: how the report names the exact run it used."""
+    return sha256_of((run.path / "manifest.json").read_bytes())
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -265,16 +270,16 @@ class _Context:
     evidence: _Evidence
     charts: _Charts
     request: ReportRequest
-    optimism: tuple[LoadedRun, pd.DataFrame] | None = None
+    optimism: tuple[RunTables, pd.DataFrame] | None = None
     checks: list[TheoryCheck] = field(default_factory=list)
 
 
-def _summary_row(run: LoadedRun, kpi: str) -> dict[str, Any] | None:
+def _summary_row(run: RunTables, kpi: str) -> dict[str, Any] | None:
     rows = run.summary[run.summary["kpi"] == kpi]
     return None if rows.empty else dict(rows.iloc[0])
 
 
-def _headline(run: LoadedRun) -> str:
+def _headline(run: RunTables) -> str:
     reps = run.manifest.get("replications_completed")
     outrun, sla = _summary_row(run, "outruns_capability"), _summary_row(run, "sla_attainment")
     month = _summary_row(run, "outrun_month")
@@ -367,7 +372,7 @@ def _basis_class(basis: str) -> str:
     return "assumption" if "assumption" in basis or basis == "no source given" else "sourced"
 
 
-def _kpi_table(run: LoadedRun) -> str:
+def _kpi_table(run: RunTables) -> str:
     summary = run.summary.set_index("kpi")
     order = [k for k in RESULT_KPIS if k in summary.index]
     order += [k for k in summary.index if k not in order]
@@ -389,7 +394,7 @@ def _kpi_table(run: LoadedRun) -> str:
     return _table(
         ["KPI", "Mean", "95% CI low", "95% CI high", "P10", "P50", "P90", "n"],
         rows,
-        f"kpis-{run.run_id}",
+        f"kpis-{run.path.name}",
     )
 
 
@@ -397,13 +402,13 @@ def _section_results(ctx: _Context) -> str:
     primary = ctx.evidence.primary
     parts = [
         _p(
-            f"From {primary.run_id}/summary.csv: mean over replications with its 95% confidence "
+            f"From {primary.path.name}/summary.csv: mean over replications with its 95% confidence "
             "interval (t-based; Wilson for probabilities such as outruns_capability) and the "
             "P10/P50/P90 spread across replications. Months are counted from 0 at the start."
         ),
         _kpi_table(primary),
     ]
-    monthly = primary.monthly()
+    monthly = primary.monthly
     target = primary.scenario.verdict.sla_attainment_target
     charts: tuple[tuple[dict[str, str], str, str, dict[str, Any]], ...] = (
         (
@@ -433,11 +438,13 @@ def _section_results(ctx: _Context) -> str:
             parts.append(ctx.charts.figure(chart.properties(width=WIDTH), title, caption))
     others = [run for path, (run, _roles) in ctx.evidence.runs.items() if path != primary.path]
     for run in [r for r in others if _is_option(ctx, r)]:
-        parts.append(f"<h3>{_esc(run.scenario.name)} ({_esc(run.run_id)})</h3>" + _kpi_table(run))
+        parts.append(
+            f"<h3>{_esc(run.scenario.name)} ({_esc(run.path.name)})</h3>" + _kpi_table(run)
+        )
     return "".join(parts)
 
 
-def _is_option(ctx: _Context, run: LoadedRun) -> bool:
+def _is_option(ctx: _Context, run: RunTables) -> bool:
     roles = ctx.evidence.runs[run.path][1]
     return any(role.startswith(("compare", "run")) for role in roles)
 
@@ -734,7 +741,7 @@ def _section_optimism(ctx: _Context) -> str:
     chart = comparison_chart(table.assign(option=run.scenario.name), list(headline["kpi"]))
     return (
         _p(
-            f"Variant '{run.scenario.name}' ({run.run_id}): every recruitment stage, vetting, "
+            f"Variant '{run.scenario.name}' ({run.path.name}): every recruitment stage, vetting, "
             f"joiners' notice and ramp-up to full productivity takes {1 + uplift:g} times as "
             "long; departments still move on the planned dates. Same seed and replications as "
             f"the primary run. {OPTIMISM_BIAS_ANALOGUE}"
@@ -851,7 +858,7 @@ def _section_stress(ctx: _Context) -> str:
         for item, topic, answer in stress_des_checklist(context)
     ]
     return _p(
-        f"STRESS-DES 1.0 (Monks et al. 2019), answered for the primary run {primary.run_id}."
+        f"STRESS-DES 1.0 (Monks et al. 2019), answered for the primary run {primary.path.name}."
     ) + _table(["Item", "Topic", "In this study"], rows, "stress-des")
 
 
@@ -899,12 +906,12 @@ def _section_provenance(ctx: _Context) -> str:
         m = run.manifest
         rows.append(
             [
-                _td(run.run_id, class_="mono"),
+                _td(run.path.name, class_="mono"),
                 _td("; ".join(roles)),
                 _td(run.scenario.name),
                 _td(m.get("seed")),
                 _td(m.get("replications_completed")),
-                _td(run.manifest_sha256, class_="mono"),
+                _td(_manifest_sha256(run), class_="mono"),
                 _td(m.get("scenario_sha256", ""), class_="mono"),
                 _td(
                     f"{m.get('model_version')} {m.get('git_commit')}"
@@ -1043,7 +1050,7 @@ def build_report(
         title=_esc(title),
         subtitle=_esc(
             f"Crown Commercial Service capacity model (ccs-sim {_version()}). Primary run "
-            f"{primary.run_id}, manifest SHA-256 {primary.manifest_sha256}."
+            f"{primary.path.name}, manifest SHA-256 {_manifest_sha256(primary)}."
         ),
         toc="".join(f'<li><a href="#{i}">{_esc(t)}</a></li>' for i, t in SECTIONS),
         sections="\n".join(sections),
@@ -1060,7 +1067,7 @@ def _optimism_variant(
     request: ReportRequest,
     executor: Executor,
     on_progress: Callable[[int, int], None] | None,
-) -> tuple[LoadedRun, pd.DataFrame]:
+) -> tuple[RunTables, pd.DataFrame]:
     """Run the primary scenario with uplifted durations (same seed and reps) and pair it."""
     primary = evidence.primary
     variant = optimism_bias_variant(primary.scenario, request.optimism_bias or 0.0)
@@ -1069,7 +1076,7 @@ def _optimism_variant(
     cache = RunCache(request.cache, executor, seed, reps, on_progress)
     cache.expect(1)
     point = cache.run(variant, variant.name, primary.manifest.get("scenario_file", ""))
-    run = load_run(point.run_dir)
+    run = finished_run(point.run_dir)
     evidence.add_run(run, f"optimism bias +{request.optimism_bias:.0%}")
     table = with_share_worse(
         paired_differences(primary.kpis, run.kpis), primary.kpis, run.kpis

@@ -30,18 +30,17 @@ from sim.batch import _version as model_version
 from sim.batch import scenario_digest
 from sim.errors import Problem, ScenarioError
 from sim.executors import Executor, Task
+from sim.report import RunTables, load_run
 from sim.run_cache import RunOrigin, run_cached
 from sim.rundir import RunDirectory, atomic_write_bytes, sha256_of
 from sim.rundir import _json_default as json_default
 from sim.scenario import Scenario
-from sim.scenario_files import parse_scenario, read_scenario_data
 
 __all__ = [
     "DEFAULT_CACHE",
-    "LoadedRun",
     "PointRun",
     "RunCache",
-    "load_run",
+    "finished_run",
     "read_study",
     "study_run_dir",
     "write_study",
@@ -218,32 +217,9 @@ def study_run_dir(study_dir: Path, record: dict[str, Any]) -> Path:
     return run_dir
 
 
-# --- reading runs back --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoadedRun:
-    """A finished run directory, read back."""
-
-    path: Path
-    manifest: dict[str, Any]
-    scenario: Scenario
-    summary: pd.DataFrame
-    kpis: pd.DataFrame
-    manifest_sha256: str
-
-    @property
-    def run_id(self) -> str:
-        """The run's directory name: how a report names it."""
-        return self.path.name
-
-    def monthly(self) -> pd.DataFrame:
-        """One row per replication and month."""
-        return pd.read_parquet(self.path / "monthly.parquet")
-
-
-def load_run(path: Path) -> LoadedRun:
-    """Read a finished run directory, or raise a ScenarioError saying what is missing."""
+def finished_run(path: Path) -> RunTables:
+    """A finished run directory's tables (`sim.report.load_run`), or a ScenarioError saying why
+    the directory cannot be used."""
     path = Path(path)
     manifest = RunDirectory(path).read_manifest()
     if manifest is None:
@@ -252,12 +228,4 @@ def load_run(path: Path) -> LoadedRun:
         raise ScenarioError(
             [Problem(str(path), str(manifest.get("status")), "a finished run (add --resume)")]
         )
-    scenario = parse_scenario(read_scenario_data(path / "scenario.yaml"), str(path))
-    return LoadedRun(
-        path,
-        manifest,
-        scenario,
-        pd.read_csv(path / "summary.csv"),
-        pd.read_parquet(path / "kpis.parquet"),
-        sha256_of((path / "manifest.json").read_bytes()),
-    )
+    return load_run(path)
