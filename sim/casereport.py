@@ -231,10 +231,7 @@ def _plain(value: Any) -> str:
 
 
 def _money(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    value = float(value)
-    return f"£{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"£{value:,.0f}"
+    return format_kpi("staff_cost_gbp", value)
 
 
 class _Charts:

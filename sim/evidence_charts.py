@@ -313,12 +313,14 @@ def study_charts(study_dir: Path) -> dict[str, alt.TopLevelMixin]:
     """The charts of a compare, sweep or plan study, drawn from its tables, by file stem."""
     import json
 
+    from sim.options import HEADLINE_COMPARISON_KPIS
+
     study = json.loads((study_dir / "study.json").read_text())
     tables = {name: pd.read_csv(study_dir / file) for name, file in study["tables"].items()}
     charts: dict[str, alt.TopLevelMixin] = {}
     if study["kind"] == "compare":
         table = tables["comparison"]
-        kpis = [k for k in _HEADLINE if k in set(table["kpi"])]
+        kpis = [k for k in HEADLINE_COMPARISON_KPIS if k in set(table["kpi"])]
         charts["comparison"] = comparison_chart(table, kpis)
     elif study["kind"] == "sweep":
         charts["tornado"] = tornado_chart(tables["tornado"])
@@ -347,15 +349,3 @@ def write_study_charts(study_dir: Path) -> list[Path]:
         save_png(chart, study_dir / "charts" / f"{name.replace('*', 'all')}.png")
         for name, chart in study_charts(study_dir).items()
     ]
-
-
-_HEADLINE = (
-    "outruns_capability",
-    "sla_attainment",
-    "demand_met_share",
-    "mean_wait_days",
-    "backlog_end",
-    "savings_foregone_gbp",
-    "staff_cost_gbp",
-    "contractor_cost_gbp",
-)

@@ -38,6 +38,7 @@ from sim.errors import Problem, ScenarioError
 from sim.executors import Executor
 from sim.levers import Lever, LeverSetting, apply_levers, base_value, check_levers, grid_settings
 from sim.recording import KPI_NAMES
+from sim.report import format_kpi
 from sim.rundir import atomic_write_bytes
 from sim.scenario import Scenario
 from sim.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
@@ -381,15 +382,7 @@ def _values(values: tuple[Any, ...]) -> str:
 
 
 def _gbp(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e9:
-        return f"{sign}£{value / 1e9:,.2f}bn"
-    if value >= 1e6:
-        return f"{sign}£{value / 1e6:,.1f}m"
-    return f"{sign}£{value:,.0f}"
+    return format_kpi("staff_cost_gbp", value)  # the app's money format: £151.3m
 
 
 def _write(
