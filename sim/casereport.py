@@ -40,6 +40,7 @@ from sim.options import HEADLINE_COMPARISON_KPIS, with_share_worse
 from sim.plain_words import describe_scenario
 from sim.report import RunTables, fan_chart, fan_data, format_kpi
 from sim.rundir import atomic_write_bytes, sha256_of
+from sim.scenario import Scenario
 from sim.stress_des import StressContext, stress_des_checklist
 from sim.study import DEFAULT_CACHE, RunCache, finished_run, read_study, study_run_dir
 from sim.sweep import interval_text, switching_sentence
@@ -1027,12 +1028,15 @@ def build_report(
     """Write the report for `request.inputs` into `request.out` (see the module docstring)."""
     started = time.monotonic()
     step = on_step or (lambda _text: None)
-    request.out.mkdir(parents=True, exist_ok=True)
     evidence = _gather(request.inputs)
+    variant = None
+    if request.optimism_bias is not None:  # checked before anything is written
+        variant = optimism_bias_variant(evidence.primary.scenario, request.optimism_bias)
+    request.out.mkdir(parents=True, exist_ok=True)
     ctx = _Context(evidence, _Charts(request.out / "charts"), request)
-    if request.optimism_bias is not None:
+    if variant is not None:
         step(f"running the optimism-bias variant (+{request.optimism_bias:.0%})")
-        ctx.optimism = _optimism_variant(evidence, request, executor, on_progress)
+        ctx.optimism = _optimism_variant(evidence, variant, request.cache, executor, on_progress)
     step("running the theory checks")
     ctx.checks = run_theory_checks()
     sections = []
@@ -1061,20 +1065,20 @@ def build_report(
 
 def _optimism_variant(
     evidence: _Evidence,
-    request: ReportRequest,
+    variant: Scenario,
+    cache_root: Path,
     executor: Executor,
     on_progress: Callable[[int, int], None] | None,
 ) -> tuple[RunTables, pd.DataFrame]:
-    """Run the primary scenario with uplifted durations (same seed and reps) and pair it."""
+    """Run the optimism-bias variant (same seed and reps as the primary) and pair it."""
     primary = evidence.primary
-    variant = optimism_bias_variant(primary.scenario, request.optimism_bias or 0.0)
     seed = int(primary.manifest["seed"])
     reps = int(primary.manifest["replications_requested"])
-    cache = RunCache(request.cache, executor, seed, reps, on_progress)
+    cache = RunCache(cache_root, executor, seed, reps, on_progress)
     cache.expect(1)
     point = cache.run(variant, variant.name, primary.manifest.get("scenario_file", ""))
     run = finished_run(point.run_dir)
-    evidence.add_run(run, f"optimism bias +{request.optimism_bias:.0%}")
+    evidence.add_run(run, f"optimism bias: {variant.name}")
     table = with_share_worse(
         paired_differences(primary.kpis, run.kpis), primary.kpis, run.kpis
     ).assign(base=primary.scenario.name, option=variant.name)
