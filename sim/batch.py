@@ -219,8 +219,8 @@ def _start(request: BatchRequest, run_dir: RunDirectory, executor: Executor) -> 
     (run_dir.path / "scenario.yaml").write_text(scenario_to_yaml(request.scenario))
     manifest = {
         "model": "ccs-sim",
-        "model_version": _version(),
-        **_git_state(),
+        "model_version": model_version(),
+        **git_state(),
         "scenario_name": request.scenario.name,
         "scenario_file": request.scenario_file,
         "scenario_file_sha256": request.scenario_file_sha256,
@@ -261,14 +261,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _version() -> str:
+def model_version() -> str:
+    """The installed ccs-sim version."""
     try:
         return metadata.version("ccs-sim")
     except metadata.PackageNotFoundError:
         return "unknown"
 
 
-def _git_state() -> dict[str, Any]:
+def git_state() -> dict[str, Any]:
+    """The commit this code came from and whether the tree had changes (None if unknown)."""
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.assumptions import assumptions_log, scenario_differences
-from sim.batch import _git_state, _version
+from sim.batch import git_state, model_version
 from sim.compare import paired_differences
 from sim.errors import Problem, ScenarioError
 from sim.executors import Executor
@@ -772,7 +772,7 @@ def _section_validation(ctx: _Context) -> str:
         ctx.request.out / "theory_checks.csv",
         pd.DataFrame([c.__dict__ for c in checks]).to_csv(index=False).encode(),
     )
-    code = _git_state()
+    code = git_state()
     dirty = ", with uncommitted changes" if code.get("git_dirty") else ""
     commits = {run.manifest.get("git_commit") for run, _ in ctx.evidence.runs.values()}
     same = commits == {code.get("git_commit")}
@@ -879,9 +879,10 @@ def _section_limitations(ctx: _Context) -> str:
         "CCS's 2014-16 outturn (staff numbers by year were not found).",
         "The verdict is a definition (docs/verdict.md): a different service-level target or "
         "number of consecutive months changes the probability of outrunning capability.",
-        "Simplifications: a case's duration is fixed when it starts; each case is worked by one "
-        "person; management rules are the few modelled; events exactly on a month boundary "
-        "may be counted in the next month's flows (a known issue, tests/test_timelines_staff.py).",
+        "Simplifications: a case's duration is fixed when it starts (following the ramp-up of a "
+        "new joiner, but not later changes in mentoring load); each case is worked by one "
+        "person, so a large procurement cannot be sped up by a bigger team; management rules "
+        "are the few modelled (pause onboarding, surge contractors); one contractor day rate.",
         "Switching values are interpolated between the values tried; their intervals are "
         "Monte Carlo intervals only. Plans search only the values given on the command line.",
         "Optimism bias uses a generic Green Book analogue, not CCS's own historic evidence, which "
@@ -930,7 +931,7 @@ def _section_provenance(ctx: _Context) -> str:
         for s in ev.studies
     ]
     packages = ", ".join(f"{k} {v}" for k, v in ev.primary.manifest.get("packages", {}).items())
-    code = _git_state()
+    code = git_state()
     return (
         _p(
             "Every figure in this report comes from these run directories. A run id is its "
@@ -964,7 +965,7 @@ def _section_provenance(ctx: _Context) -> str:
         + _p(f"Packages of the primary run: {packages}.")
         + _p(
             f"Report written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC} by ccs-sim "
-            f"{_version()} at commit {code.get('git_commit')}"
+            f"{model_version()} at commit {code.get('git_commit')}"
             f"{' (uncommitted changes)' if code.get('git_dirty') else ''}."
         )
     )
@@ -1050,7 +1051,7 @@ def build_report(
     page = PAGE.substitute(
         title=_esc(title),
         subtitle=_esc(
-            f"Crown Commercial Service capacity model (ccs-sim {_version()}). Primary run "
+            f"Crown Commercial Service capacity model (ccs-sim {model_version()}). Primary run "
             f"{primary.path.name}, manifest SHA-256 {_manifest_sha256(primary)}."
         ),
         toc="".join(f'<li><a href="#{i}">{_esc(t)}</a></li>' for i, t in SECTIONS),

@@ -36,23 +36,23 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# KPIs shown in the terminal after a run (all of them are in summary.csv).
+# KPIs shown in the terminal after a run (all of them are in summary.csv); labels and formats
+# come from sim.report.KPI_INFO, as in the app and the report.
 SHOWN_KPIS = (
-    ("outruns_capability", "Outruns capability (probability)", "{:.0%}"),
-    ("sla_attainment", "Completed within target", "{:.1%}"),
-    ("demand_met_share", "Demand met (not given up)", "{:.1%}"),
-    ("mean_wait_days", "Mean wait to start (days)", "{:,.1f}"),
-    ("p95_wait_days", "95th percentile wait (days)", "{:,.1f}"),
-    ("backlog_end", "Backlog at end (requests)", "{:,.0f}"),
-    ("utilisation", "Staff utilisation", "{:.1%}"),
-    ("headcount_end", "Headcount in post at end", "{:,.0f}"),
-    ("effective_fte_end", "Effective FTE at end", "{:,.0f}"),
-    ("mean_time_to_fill_days", "Vacancy to start (days)", "{:,.0f}"),
-    ("departments_onboarded_end", "Departments onboarded", "{:,.1f}"),
-    ("staff_cost_gbp", "Staff cost (GBP)", "{:,.0f}"),
-    ("contractor_cost_gbp", "Contractor cost (GBP)", "{:,.0f}"),
-    ("savings_delivered_gbp", "Savings delivered (GBP)", "{:,.0f}"),
-    ("savings_foregone_gbp", "Savings foregone (GBP)", "{:,.0f}"),
+    "sla_attainment",
+    "demand_met_share",
+    "mean_wait_days",
+    "p95_wait_days",
+    "backlog_end",
+    "utilisation",
+    "headcount_end",
+    "effective_fte_end",
+    "mean_time_to_fill_days",
+    "departments_onboarded_end",
+    "staff_cost_gbp",
+    "contractor_cost_gbp",
+    "savings_delivered_gbp",
+    "savings_foregone_gbp",
 )
 
 
@@ -324,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
         executor.close()
-    _print_summary(report.summary, report.reps_completed)
+    _print_summary(report.summary, report.reps_completed, report.run_dir, scenario)
     if report.precision_met is not None:
         state = "met" if report.precision_met else "NOT met"
         print(f"Precision {args.precision:.1%} {state} after {report.reps_completed} replications.")
@@ -435,10 +435,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _formatter(kpi: str) -> Any:
-    for name, _label, fmt in SHOWN_KPIS:
-        if name == kpi:
-            return lambda v, fmt=fmt: "-" if v != v else fmt.format(v)
-    return lambda v: "-" if v != v else f"{v:,.3g}"
+    from sim.report import format_kpi
+
+    return lambda v: format_kpi(kpi, v)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -567,31 +566,45 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_summary(summary: pd.DataFrame, reps: int) -> None:
+def _print_summary(summary: pd.DataFrame, reps: int, run_dir: Path, scenario: Any) -> None:
+    """The verdict first (CCS and each staff pool), then the headline KPIs with intervals."""
     import pandas as pd
 
-    rows: dict[str, dict[str, Any]] = {
-        str(r["kpi"]): {str(k): v for k, v in r.items()} for r in summary.to_dict("records")
-    }
-    print(f"\n{'KPI':<34}{'mean':>16}  {'95% CI':>27}  {'P10 - P90':>27}")
-    for kpi, label, fmt in SHOWN_KPIS:
+    from sim.model.calendar import add_months
+    from sim.report import KPI_INFO, format_kpi, interval_text
+
+    rows = {str(r["kpi"]): r for r in summary.to_dict("records")}
+
+    def month_name(index: float) -> str:
+        return f"{add_months(scenario.run.start_date, round(index)):%b %Y}"
+
+    verdict = rows["outruns_capability"]
+    print(
+        f"\nExpansion outruns capability in {format_kpi('outruns_capability', verdict['mean'])} "
+        f"of {reps} simulated futures (95% CI "
+        f"{interval_text('outruns_capability', verdict['ci_low'], verdict['ci_high'])})."
+    )
+    start = rows.get("outrun_month")
+    if start is not None and start["n"] > 0:
+        print(
+            f"Where it does, the shortfall starts in {month_name(start['p50'])} "
+            f"(P10 {month_name(start['p10'])}, P90 {month_name(start['p90'])})."
+        )
+    pools_file = run_dir / "pools.parquet"
+    if pools_file.exists():
+        pools = pd.read_parquet(pools_file).groupby("pool", sort=False)["outruns_capability"]
+        shares = ", ".join(f"{pool} {share:.0%}" for pool, share in pools.mean().items())
+        print(f"By staff pool: {shares}.")
+    print(f"\n{'KPI':<38}{'mean':>14}  {'95% CI':>30}  {'P10 to P90':>30}")
+    for kpi in SHOWN_KPIS:
         if kpi not in rows:
             continue
         r = rows[kpi]
-
-        def show(value: float, fmt: str = fmt) -> str:
-            return "-" if pd.isna(value) else fmt.format(value)
-
-        ci = f"{show(r['ci_low'])} - {show(r['ci_high'])}"
-        band = f"{show(r['p10'])} - {show(r['p90'])}"
-        if kpi == "outruns_capability":
-            band = ""
-        print(f"{label:<34}{show(r['mean']):>16}  {ci:>27}  {band:>27}")
-    if "outrun_month" in rows and rows["outrun_month"]["n"] > 0:
-        r = rows["outrun_month"]
-        band = f"{r['p10']:.0f} - {r['p90']:.0f}"
-        print(f"{'First short month (if it outruns)':<34}{r['p50']:>16.0f}  {'':>27}  {band:>27}")
-    print(f"({reps} replications)")
+        label = KPI_INFO[kpi].label if kpi in KPI_INFO else kpi
+        ci = interval_text(kpi, r["ci_low"], r["ci_high"])
+        band = f"{format_kpi(kpi, r['p10'])} to {format_kpi(kpi, r['p90'])}"
+        print(f"{label[:37]:<38}{format_kpi(kpi, r['mean']):>14}  {ci:>30}  {band:>30}")
+    print(f"({reps} replications; every KPI, with its interval, is in summary.csv)")
 
 
 if __name__ == "__main__":

@@ -94,7 +94,9 @@ class PoolExecutor:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            # Waiting (for at most the replications in flight) lets the workers exit cleanly
+            # rather than be torn down at interpreter exit.
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 

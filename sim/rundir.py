@@ -30,6 +30,10 @@ from sim.summary import summarise_kpis
 __all__ = ["RunDirectory", "sha256_of"]
 
 
+# Run directories are for sharing with reviewers; mkstemp's private 0600 would hide them.
+READABLE = 0o644
+
+
 def sha256_of(data: bytes) -> str:
     """Hex SHA-256 of some bytes."""
     return hashlib.sha256(data).hexdigest()
@@ -44,6 +48,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, READABLE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -57,13 +62,15 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, READABLE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """JSON for numpy scalars (and text for anything else)."""
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -102,7 +109,7 @@ class RunDirectory:
             "kpis": outcome.kpis,
             "pools": outcome.pool_kpis.to_dict(orient="records"),
         }
-        text = json.dumps(record, default=_json_default, allow_nan=True)
+        text = json.dumps(record, default=json_default, allow_nan=True)
         atomic_write_bytes(self._part(rep, ".json"), text.encode())
         self._part(rep, ".failed.json").unlink(missing_ok=True)
 
@@ -170,7 +177,7 @@ class RunDirectory:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write manifest.json atomically."""
-        text = json.dumps(manifest, indent=2, default=_json_default, allow_nan=True)
+        text = json.dumps(manifest, indent=2, default=json_default, allow_nan=True)
         atomic_write_bytes(self.path / "manifest.json", text.encode())
 
     def read_manifest(self) -> dict[str, Any] | None:

@@ -26,14 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch import _version as model_version
-from sim.batch import scenario_digest
+from sim.batch import model_version, scenario_digest
 from sim.errors import Problem, ScenarioError
 from sim.executors import Executor, Task
 from sim.report import RunTables, load_run
 from sim.run_cache import RunOrigin, run_cached
-from sim.rundir import RunDirectory, atomic_write_bytes, sha256_of
-from sim.rundir import _json_default as json_default
+from sim.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
 from sim.scenario import Scenario
 
 __all__ = [
