@@ -73,7 +73,9 @@ def test_run_writes_a_complete_run_directory(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert "Outruns capability" in done.stdout and "3 replications" in done.stdout
+    assert "Expansion outruns capability in" in done.stdout  # the verdict comes first
+    assert "of 3 simulated futures" in done.stdout
+    assert "By staff pool: buyers" in done.stdout and "strategists" in done.stdout
     assert "3/3 replications" in done.stderr  # plain progress lines when not a terminal
     expected = {
         "manifest.json",
