@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import simpy
 
-from sim import Scenario, parse_scenario
+from sim import Scenario
+from sim.theory_check import mmc_scenario as theory_mmc
 
-DAYS_PER_MONTH = 365.25 / 12
 
-
-def mmc_scenario(servers: int, utilisation: float, horizon_months: int, mean_effort_days=1.0):
-    """Every feature off: Poisson arrivals, exponential effort, fixed staff, FIFO, no reneging."""
-    arrivals_per_day = utilisation * servers / mean_effort_days
-    return parse_scenario(
-        {
-            "name": f"mmc_c{servers}_rho{utilisation}",
-            "run": {
-                "start_date": dt.date(2020, 1, 1),
-                "horizon_months": horizon_months,
-                "working_days_per_year": 365.25,
-            },
-            "demand": {
-                "departments": [{"name": "all", "onboarding_date": dt.date(2020, 1, 1)}],
-                "request_types": [
-                    {
-                        "name": "job",
-                        "skill_pool": "servers",
-                        "arrivals_per_month": arrivals_per_day * DAYS_PER_MONTH,
-                        "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
-                        "sla_target_days": 1000,
-                    }
-                ],
-            },
-            "staff_pools": [{"name": "servers", "initial_headcount": servers}],
-        }
-    )
+def mmc_scenario(servers: int, utilisation: float, horizon_months: int) -> Scenario:
+    """The model with every feature off (sim.theory_check's M/M/c), mean effort one day."""
+    return theory_mmc(servers, utilisation, horizon_months, mean_effort_days=1.0, warmup_days=0)
 
 
 def idiomatic_simpy_mmc(
@@ -65,7 +39,3 @@ def idiomatic_simpy_mmc(
     env.process(source(env))
     env.run()
     return float(np.mean(waits))
-
-
-def _check(scenario: Scenario) -> None:
-    assert scenario.staff_pools[0].attrition_rate_per_year == 0

@@ -74,17 +74,22 @@ def erlang_c_wait(servers: int, utilisation: float, mean_service: float) -> floa
 
 
 def mmc_scenario(
-    servers: int, utilisation: float, horizon_months: int = HORIZON_MONTHS
+    servers: int,
+    utilisation: float,
+    horizon_months: int = HORIZON_MONTHS,
+    *,
+    mean_effort_days: float = MEAN_EFFORT_DAYS,
+    warmup_days: float = WARMUP_DAYS,
 ) -> Scenario:
     """Every feature off: Poisson arrivals, exponential effort, fixed staff, FIFO, no reneging."""
-    rate_per_day = utilisation * servers / MEAN_EFFORT_DAYS
+    rate_per_day = utilisation * servers / mean_effort_days
     return parse_scenario(
         {
             "name": f"mmc-c{servers}-rho{utilisation}",
             "run": {
                 "start_date": "2020-04-01",
                 "horizon_months": horizon_months,
-                "warmup_days": WARMUP_DAYS,
+                "warmup_days": warmup_days,
                 "working_days_per_year": 365.25,  # one person-day = one day of one person
             },
             "demand": {
@@ -94,7 +99,7 @@ def mmc_scenario(
                         "name": "job",
                         "skill_pool": "servers",
                         "arrivals_per_month": rate_per_day * DAYS_PER_MONTH,
-                        "effort_person_days": {"kind": "exponential", "mean": MEAN_EFFORT_DAYS},
+                        "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
                         "sla_target_days": 1000,
                     }
                 ],
