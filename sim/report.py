@@ -39,6 +39,7 @@ from sim.summary import monthly_bands, wilson_interval
 
 __all__ = [
     "COMPARED_KPIS",
+    "HEADLINE_KPIS",
     "KPI_INFO",
     "MONEY_SERIES",
     "PIPELINE_STAGE_LABELS",
@@ -982,6 +983,28 @@ def money_table(data: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- comparing two scenarios --------------------------------------------------------------------
+
+# The KPIs a reader wants first, in order (the CLI's summary and the report's results table).
+HEADLINE_KPIS: tuple[str, ...] = (
+    "outruns_capability",
+    "outrun_month",
+    "sla_attainment",
+    "demand_met_share",
+    "mean_wait_days",
+    "p95_wait_days",
+    "backlog_end",
+    "reneged",
+    "utilisation",
+    "headcount_end",
+    "effective_fte_end",
+    "vacancies_end",
+    "mean_time_to_fill_days",
+    "departments_onboarded_end",
+    "staff_cost_gbp",
+    "contractor_cost_gbp",
+    "savings_delivered_gbp",
+    "savings_foregone_gbp",
+)
 
 COMPARED_KPIS: tuple[str, ...] = tuple(k for k in KPI_INFO if k not in ("demand_multiplier",))
 
