@@ -117,7 +117,7 @@ class DaskExecutor:
             )
             self.client = Client(self._cluster)
         else:
-            self.client = Client(address, timeout="30s")
+            self.client = _connect(Client, address)
         n = len(self.client.scheduler_info().get("workers", {}))
         self.description = f"dask {address} ({n} workers)"
 
@@ -139,6 +139,30 @@ class DaskExecutor:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    """A client of the scheduler at `address`; a wrong or unreachable address is a user's
+    mistake, reported as one line rather than a traceback."""
+    from sim.errors import Problem, ScenarioError
+
+    if not address.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+        raise ScenarioError(
+            [Problem("--scheduler", address, "tcp://HOST:PORT of a Dask scheduler, or 'local'")]
+        )
+    try:
+        return client_class(address, timeout="15s")
+    except (OSError, TimeoutError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ScenarioError(
+            [
+                Problem(
+                    "--scheduler",
+                    address,
+                    f"a running Dask scheduler reachable from here ({reason})",
+                )
+            ]
+        ) from None
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:

@@ -51,6 +51,7 @@ def test_validate_reports_each_problem_and_exits_2(tmp_path: Path) -> None:
         (["run", "missing.yaml", "--reps", "2"], "no such scenario file"),
         (["run", str(TINY), "--reps", "0"], "a whole number of 1 or more"),
         (["run", str(TINY), "--precision", "5"], "between 0 and 1"),
+        (["run", str(TINY), "--scheduler", "localhost:8786"], "tcp://HOST:PORT"),
     ],
 )
 def test_user_mistakes_exit_2_without_traceback(args: list[str], expected: str) -> None:
