@@ -13,7 +13,10 @@ to each worker once, not once per replication. Because a replication's random st
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -62,6 +65,15 @@ def _call_with_payload(task: Task, rep: int) -> tuple[int, Any]:
     return rep, task(_WORKER_PAYLOAD, rep)
 
 
+def _start_method() -> multiprocessing.context.BaseContext:
+    """'fork' (fast) from a single-threaded program such as the command line; 'forkserver' when
+    other threads are running (the app's server), since forking a threaded process can copy a
+    lock another thread holds and deadlock the worker."""
+    if threading.active_count() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context()
+
+
 class PoolExecutor:
     """A local process pool; keeps a bounded number of replications in flight."""
 
@@ -72,7 +84,10 @@ class PoolExecutor:
 
     def run(self, task: Task, payload: Any, reps: Iterable[int]) -> Iterator[tuple[int, Any]]:
         self._pool = ProcessPoolExecutor(
-            self.workers, initializer=_set_payload, initargs=(payload,)
+            self.workers,
+            mp_context=_start_method(),
+            initializer=_set_payload,
+            initargs=(payload,),
         )
         pending: set[Future[tuple[int, Any]]] = set()
         queue = iter(reps)
