@@ -15,7 +15,15 @@ import pandas as pd
 
 from sim.model.calendar import DAYS_PER_YEAR
 from sim.model.monitor import POOL_STOCKS
-from sim.model.service import COMPLETED, DROPPED, IN_SERVICE, RENEGED, REQUEUED, WAITING
+from sim.model.service import (
+    COMPLETED,
+    DROPPED,
+    IN_SERVICE,
+    NOT_ARRIVED,
+    RENEGED,
+    REQUEUED,
+    WAITING,
+)
 from sim.model.simulation import RawRun
 from sim.verdict import first_outrun_month, short_months
 
@@ -137,7 +145,7 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
     req = _request_arrays(raw)
     state, start, end = req["state"], req["first_start"], req["end"]
     pool = book.pool
-    arrived = (state != DROPPED) & (state != 0)
+    arrived = (state != DROPPED) & (state != NOT_ARRIVED)
     started = ~np.isnan(start)
     completed = state == COMPLETED
     reneged = state == RENEGED
@@ -251,7 +259,7 @@ def _kpis(raw: RawRun, monthly: pd.DataFrame, outrun: int | None) -> dict[str, A
     req = _request_arrays(raw)
     state, start, end = req["state"], req["first_start"], req["end"]
     counted = book.arrival_day >= scenario.run.warmup_days
-    arrived = counted & (state != DROPPED) & (state != 0)
+    arrived = counted & (state != DROPPED) & (state != NOT_ARRIVED)
     completed = counted & (state == COMPLETED)
     reneged = counted & (state == RENEGED)
     started = counted & ~np.isnan(start)
@@ -323,6 +331,6 @@ def _end(raw: RawRun) -> dict[str, int]:
         "completed": int((state == COMPLETED).sum()),
         "reneged": int((state == RENEGED).sum()),
         "deferred": int((state == DROPPED).sum()),
-        "arrived": int(((state != DROPPED) & (state != 0)).sum()),
+        "arrived": int(((state != DROPPED) & (state != NOT_ARRIVED)).sum()),
         "handed_back": raw.desk.handbacks,
     }

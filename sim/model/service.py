@@ -23,7 +23,16 @@ from simpy.events import Timeout
 from sim.model.demand import Onboarding, RequestBook
 from sim.model.state import PoolState, Worker
 
-__all__ = ["COMPLETED", "DROPPED", "IN_SERVICE", "RENEGED", "REQUEUED", "WAITING", "ServiceDesk"]
+__all__ = [
+    "COMPLETED",
+    "DROPPED",
+    "IN_SERVICE",
+    "NOT_ARRIVED",
+    "RENEGED",
+    "REQUEUED",
+    "WAITING",
+    "ServiceDesk",
+]
 
 # Request states (ints, for speed).
 NOT_ARRIVED, WAITING, IN_SERVICE, REQUEUED, COMPLETED, RENEGED, DROPPED = range(7)

@@ -95,8 +95,3 @@ def _urgent_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
     event._ok, event._value = True, None
     env.schedule(event, URGENT, delay)
     return event
-
-
-def pool_states(raw: RawRun) -> list[PoolState]:
-    """The pools of a finished run."""
-    return raw.desk.pools
