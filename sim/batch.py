@@ -25,7 +25,7 @@ import pandas as pd
 from sim.errors import Problem, ScenarioError
 from sim.executors import Executor
 from sim.experiment import ReplicationOutcome, replicate
-from sim.rundir import RunDirectory, sha256_of
+from sim.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
 from sim.scenario import Scenario, scenario_fields
 from sim.scenario_files import scenario_to_yaml
 from sim.summary import mean_ci
@@ -76,7 +76,19 @@ def run_batch(
     executor: Executor,
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> BatchReport:
-    """Run (or resume) a batch; `on_progress(done, failed, total)` after each replication."""
+    """Run (or resume) a batch; `on_progress(done, failed, total)` after each replication.
+
+    The run directory is claimed for this process first: a second writer is refused at once.
+    """
+    with claim_directory(Path(request.out)):
+        return _run_claimed(request, executor, on_progress)
+
+
+def _run_claimed(
+    request: BatchRequest,
+    executor: Executor,
+    on_progress: Callable[[int, int, int], None] | None,
+) -> BatchReport:
     run_dir = RunDirectory(request.out)
     existing = run_dir.read_manifest()
     if request.resume and existing is not None and existing.get("status") == "complete":
@@ -210,7 +222,7 @@ def _start(request: BatchRequest, run_dir: RunDirectory, executor: Executor) -> 
         existing is None
         and request.resume
         and run_dir.path.exists()
-        and any(run_dir.path.iterdir())
+        and any(p.name != WRITER_LOCK for p in run_dir.path.iterdir())
     ):
         raise ScenarioError(
             [Problem("--resume", str(run_dir.path), "a run directory written by ccs-sim run")]

@@ -17,7 +17,6 @@ with status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -279,7 +278,9 @@ def _run(args: argparse.Namespace) -> int:
     from sim.rundir import sha256_of
 
     scenario = load_scenario(args.scenario, args.overrides)
-    out = args.out or Path("runs") / f"{scenario.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    from sim.rundir import new_output_dir
+
+    out = args.out or new_output_dir(Path("runs"), scenario.name)
     request = BatchRequest(
         scenario=scenario,
         seed=args.seed,
@@ -346,13 +347,17 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
-    return args.out or Path("runs") / f"{verb}-{name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    from sim.rundir import new_output_dir
+
+    return args.out or new_output_dir(Path("runs"), f"{verb}-{name}")
 
 
-def _with_progress(args: argparse.Namespace, what: str, work: Any) -> Any:
-    """Run `work(executor, on_progress)` with a progress bar over all replications."""
+def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, charts: bool) -> Any:
+    """Claim `out`, then run `work(executor, on_progress)` with a progress bar over all
+    replications, and write the study's charts (`charts`) before letting `out` go."""
     from sim.executors import make_executor
     from sim.progress import Progress
+    from sim.rundir import claim_directory
 
     executor = make_executor(args.workers, args.scheduler)
     progress = Progress(0, "replications (all scenarios)")
@@ -365,11 +370,15 @@ def _with_progress(args: argparse.Namespace, what: str, work: Any) -> Any:
             progress.started = started
         progress.update(done)
 
-    try:
-        return work(executor, on_progress)
-    finally:
-        progress.close()
-        executor.close()
+    with claim_directory(out):
+        try:
+            result = work(executor, on_progress)
+        finally:
+            progress.close()
+            executor.close()
+        if charts:
+            _study_charts(out)
+    return result
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -389,7 +398,9 @@ def _compare(args: argparse.Namespace) -> int:
         args,
         f"Comparing {len(options) - 1} option(s) with '{labels[0]}': {args.reps} replications "
         f"each, seed {args.seed} -> {out}",
+        out,
         lambda executor, progress: run_comparison(request, executor, progress),
+        charts=True,
     )
     order = {kpi: i for i, kpi in enumerate(HEADLINE_COMPARISON_KPIS)}
     table = result.table[result.table["kpi"].isin(order)]
@@ -410,7 +421,6 @@ def _compare(args: argparse.Namespace) -> int:
             f"{r['option']:<24}{r['kpi']:<24}{show(r['base_mean']):>16}"
             f"{show(r['option_mean']):>16}{ci:>40}{better:>8}{worse:>8}"
         )
-    _study_charts(out)
     print(f"Results: {out} (comparison.csv, charts/)")
     return EXIT_OK
 
@@ -449,7 +459,9 @@ def _sweep(args: argparse.Namespace) -> int:
         args,
         f"Sweeping '{scenario.name}' over {', '.join(lv.key for lv in levers)}: "
         f"{args.reps} replications per point, seed {args.seed} -> {out}",
+        out,
         lambda executor, progress: run_sweep(request, executor, progress),
+        charts=True,
     )
     print(
         f"\nOne at a time: {args.kpi} at each lever's lowest and highest value (as given: "
@@ -464,7 +476,6 @@ def _sweep(args: argparse.Namespace) -> int:
         print("Switching values (where the verdict flips):")
     for sv in result.switching:
         print(f"  {switching_sentence(asdict(sv))}")
-    _study_charts(out)
     print(f"Results: {out} (points.csv, tornado.csv, switching.csv, charts/)")
     return EXIT_OK
 
@@ -499,12 +510,13 @@ def _plan(args: argparse.Namespace) -> int:
         args,
         f"Planning '{scenario.name}': {args.reps} replications per setting, seed {args.seed} "
         f"-> {request.out}",
+        request.out,
         lambda executor, progress: run_plan(request, executor, progress),
+        charts=True,
     )
     print()
     for line in result.explanation:
         print(line)
-    _study_charts(request.out)
     print(f"Results: {request.out} (plan.csv, explanation.txt, charts/)")
     return EXIT_OK if result.best is not None else EXIT_FAILED_REPS
 
@@ -528,15 +540,18 @@ def _study_charts(out: Path) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     from sim.casereport import ReportRequest, build_report
+    from sim.rundir import new_output_dir
 
-    out = args.out or Path("runs") / f"report-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    out = args.out or new_output_dir(Path("runs"), "report")
     request = ReportRequest(list(args.dirs), out, args.optimism_bias, args.cache, args.title)
     result = _with_progress(
         args,
         f"Writing a report on {', '.join(str(d) for d in args.dirs)} -> {out}",
+        out,
         lambda executor, progress: build_report(
             request, executor, progress, lambda text: print(f"  {text}", file=sys.stderr)
         ),
+        charts=False,
     )
     print(
         f"Report: {result.html} ({len(result.charts)} charts as PNG in {out / 'charts'}), "

@@ -11,23 +11,30 @@ are gathered, sorted by replication, into the tables of DESIGN.md section 4:
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import hashlib
 import json
 import math
 import os
+import secrets
 import shutil
+import socket
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import Problem, ScenarioError
 from sim.experiment import ReplicationOutcome
 from sim.recording import KPI_NAMES
 from sim.summary import summarise_kpis
 
-__all__ = ["RunDirectory", "sha256_of"]
+__all__ = ["WRITER_LOCK", "RunDirectory", "claim_directory", "new_output_dir", "sha256_of"]
 
 
 # Run directories are for sharing with reviewers; mkstemp's private 0600 would hide them.
@@ -67,6 +74,74 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --- one writer per directory -------------------------------------------------------------------
+
+# Held (flock) by the one process writing a run or study directory; removed when it is done. A
+# process killed with -9 leaves the file but not the lock, so the next writer (`--resume`) takes it.
+WRITER_LOCK = ".writer.lock"
+
+
+def new_output_dir(parent: Path, stem: str) -> Path:
+    """Create and return a new directory `parent/stem-<time to the microsecond>-<random>`.
+
+    The name is unique per invocation and the directory is created exclusively (`mkdir` fails if it
+    exists), so two commands started in the same second never share a default output folder.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path = parent / f"{stem}-{stamp}-{secrets.token_hex(2)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+
+
+@contextmanager
+def claim_directory(path: Path) -> Iterator[None]:
+    """Hold `path` for one writer: create it if need be and lock it, or refuse with a ScenarioError
+    naming the directory and the process already writing it.
+
+    The lock is an `flock` on `path/.writer.lock`, so it dies with its process. The file is removed
+    on release; a writer that opened it just before then finds on locking that the file it holds is
+    no longer the one at the path, and tries again on a fresh one.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    lock_path = path / WRITER_LOCK
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, READABLE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 512).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise ScenarioError(
+                [
+                    Problem(
+                        "--out",
+                        str(path),
+                        f"a directory no other run is writing ({holder} is writing it); wait "
+                        "for it to finish or choose another --out",
+                    )
+                ]
+            ) from None
+        try:
+            if os.fstat(fd).st_ino == os.stat(lock_path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the file was removed by the writer we waited for: lock a fresh one
+    try:
+        os.ftruncate(fd, 0)
+        started = dt.datetime.now().isoformat(timespec="seconds")
+        os.write(fd, f"process {os.getpid()} on {socket.gethostname()} since {started}".encode())
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def json_default(value: Any) -> Any:
