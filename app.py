@@ -3,7 +3,8 @@
     uv run streamlit run app.py
 
 Thin on purpose: pages in `app_pages/` lay out widgets and call the same functions as the command
-line (`sim.batch` through `sim.run_cache`), and every figure and table comes from `sim.report`.
+line (`sim.runs.batch` through `sim.runs.cache`), and every figure and table comes from
+`sim.report.figures`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Pages and Streamlit helpers of the planners' app (`app.py` is the entry point).
 
 - `state`: what one browser session holds (base scenario, edits, run settings) and where files go.
-- `widgets`: widgets generated from the scenario schema (via `sim.app_forms`).
+- `widgets`: widgets generated from the scenario schema (via `app_pages.forms`).
 - `running`: runs through the shared run-directory cache, with a progress bar.
 - `scenario`, `results`, `compare`, `downloads`: the pages.
 
-Figures and tables come from `sim.report`, shared with the command line.
+Figures and tables come from `sim.report.figures`, shared with the command line.
 """

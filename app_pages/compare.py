@@ -1,8 +1,9 @@
 """Page 3, Compare: the edited scenario against its base (or another), with common random numbers.
 
 Both runs use the same seed and replications, so replication `rep` of each sees the same
-arrivals, efforts and values (sim/streams.py): differences are measured replication by
-replication (`sim.compare.paired_differences`) and are far less noisy than two separate means.
+arrivals, efforts and values (sim/model/streams.py): differences are measured replication by
+replication (`sim.results.paired.paired_differences`) and are far less noisy than two separate
+means.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from typing import Any
 import streamlit as st
 
 from app_pages import running, state
-from sim import report
-from sim.app_forms import scenario_files_in
-from sim.compare import paired_differences
+from app_pages.forms import scenario_files_in
 from sim.errors import ScenarioError
-from sim.run_cache import RunOrigin
-from sim.rundir import sha256_of
-from sim.scenario import Scenario
-from sim.scenario_files import load_scenario, parse_scenario
+from sim.report import figures as report
+from sim.results.paired import paired_differences
+from sim.runs.cache import RunOrigin
+from sim.runs.rundir import sha256_of
+from sim.scenario.files import load_scenario, parse_scenario
+from sim.scenario.schema import Scenario
 
 BASE_CHOICE = "base"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import running
-from sim.run_cache import tables_as_csv, zip_run_directory
+from sim.runs.cache import tables_as_csv, zip_run_directory
 
 FILES = {
     "manifest.json": "model version, git commit, scenario file and SHA-256, the full resolved "

@@ -1,7 +1,8 @@
 """Page 4, Evidence: sensitivity and switching values, a least-cost plan, and the report.
 
-The same functions as `ccs-sim sweep`, `plan` and `report` (sim/sweep.py, sim/plan.py,
-sim/casereport.py), on the scenario as edited, with the session's seed, replications and workers.
+The same functions as `ccs-sim sweep`, `plan` and `report` (sim/studies/sweep.py,
+sim/studies/plan.py,
+sim/report/html.py), on the scenario as edited, with the session's seed, replications and workers.
 Every scenario they run goes through the app's run cache, so points already run (by this or any
 session, or on the Run and results page) are not run again. Studies and reports are written under
 `runs/app-studies/` and offered for download.
@@ -18,12 +19,12 @@ import streamlit as st
 
 from app_pages import running, state
 from sim.errors import ScenarioError
-from sim.evidence_charts import study_charts
-from sim.executors import make_executor
-from sim.levers import NAMED_LEVERS, Lever, parse_lever_values
-from sim.plan import PlanRequest, parse_target, run_plan
-from sim.run_cache import zip_run_directory
-from sim.sweep import SweepRequest, run_sweep, switching_sentence
+from sim.report.charts import study_charts
+from sim.runs.cache import zip_run_directory
+from sim.runs.executors import make_executor
+from sim.scenario.levers import NAMED_LEVERS, Lever, parse_lever_values
+from sim.studies.plan import PlanRequest, parse_target, run_plan
+from sim.studies.sweep import SweepRequest, run_sweep, switching_sentence
 
 DEFAULT_VALUES = {
     "demand_scale": "0.9, 1, 1.1, 1.2",
@@ -151,7 +152,7 @@ def show_study(path: Path) -> None:
 
 def report_tab(scenario: Any, seed: int, reps: int) -> None:
     """The business-case report from this session's run and studies, to download."""
-    from sim.casereport import ReportRequest, build_report
+    from sim.report.html import ReportRequest, build_report
 
     sources: dict[str, str] = {}
     run = running.cached(scenario, seed, reps)

@@ -9,8 +9,8 @@ from typing import Any
 import streamlit as st
 
 from app_pages import running, state
-from sim import report
-from sim.report import RunTables
+from sim.report import figures as report
+from sim.report.figures import RunTables
 
 # The KPI cards under the verdict, most telling first.
 HEADLINE_CARDS = [

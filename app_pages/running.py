@@ -1,8 +1,8 @@
 """Running scenarios from the app: through the shared run cache, with a progress bar.
 
-The app runs the same engine as `ccs-sim run` (`sim.batch.run_batch` via `sim.run_cache`), so
+The app runs the same engine as `ccs-sim run` (`sim.runs.batch.run_batch` via `sim.runs.cache`), so
 every result is an ordinary run directory. Replications run on a local process pool
-(`sim.executors.make_executor`); one worker runs them in the app's own process.
+(`sim.runs.executors.make_executor`); one worker runs them in the app's own process.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import streamlit as st
 
 from app_pages.state import cache_root
 from sim.errors import ScenarioError
-from sim.executors import make_executor
-from sim.report import RunTables, load_run
-from sim.run_cache import CachedRun, RunOrigin, find_cached, run_cached
-from sim.scenario import Scenario
+from sim.report.figures import RunTables, load_run
+from sim.runs.cache import CachedRun, RunOrigin, find_cached, run_cached
+from sim.runs.executors import make_executor
+from sim.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import state
+from app_pages.forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
 from app_pages.widgets import (
     differences_frame,
     distribution_input,
@@ -16,10 +17,10 @@ from app_pages.widgets import (
     model_fields,
     seasonality_inputs,
 )
-from sim import report
-from sim.app_forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
 from sim.errors import ScenarioError
-from sim.scenario import (
+from sim.report import figures as report
+from sim.scenario.files import scenario_to_yaml
+from sim.scenario.schema import (
     ContractorSettings,
     Demand,
     Department,
@@ -35,7 +36,6 @@ from sim.scenario import (
     VerdictSettings,
     VettingLevel,
 )
-from sim.scenario_files import scenario_to_yaml
 
 GROUPS = [
     "Demand and onboarding",

@@ -2,7 +2,7 @@
 
 Each browser session has its own `st.session_state`: the base scenario it started from (a file in
 the scenarios folder, or an upload), the planner's edited copy as plain data, and run settings.
-Sessions share only the run cache on disk (`sim.run_cache`), which is safe to share.
+Sessions share only the run cache on disk (`sim.runs.cache`), which is safe to share.
 
 The edited copy is the single source of truth for the Scenario page's widgets: each widget starts
 from it and writes back into it, so edits survive moving between pages (Streamlit forgets the
@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from sim.app_forms import (
+from app_pages.forms import (
     Difference,
     differences,
     mark_edited_sources,
@@ -31,10 +31,10 @@ from sim.app_forms import (
     scenario_files_in,
 )
 from sim.errors import Problem, ScenarioError
-from sim.run_cache import CACHE_DIR_ENV, RunOrigin
-from sim.rundir import sha256_of
-from sim.scenario import Scenario
-from sim.scenario_files import load_scenario, parse_scenario, yaml_text_to_data
+from sim.runs.cache import CACHE_DIR_ENV, RunOrigin
+from sim.runs.rundir import sha256_of
+from sim.scenario.files import load_scenario, parse_scenario, yaml_text_to_data
+from sim.scenario.schema import Scenario
 
 APP_DIR = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR_ENV = "CCS_APP_SCENARIOS_DIR"

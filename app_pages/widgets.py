@@ -1,6 +1,6 @@
 """Streamlit widgets generated from the scenario schema.
 
-Each helper takes a `FieldSpec` (label, unit, limits, help: see `sim.app_forms`), reads the
+Each helper takes a `FieldSpec` (label, unit, limits, help: see `app_pages.forms`), reads the
 field's current value from the session's edited scenario, shows a widget, and writes the widget's
 value back. A widget's key is its field path, so its state is its own; it is seeded from the
 edited data only when Streamlit has no state for it (first show, or back from another page).
@@ -15,8 +15,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from app_pages.state import widget_key
-from sim.app_forms import (
+from app_pages.forms import (
     DISTRIBUTION_HELP,
     DISTRIBUTION_KINDS,
     FieldSpec,
@@ -35,7 +34,8 @@ from sim.app_forms import (
     switch_distribution_kind,
     to_widget_value,
 )
-from sim.scenario import Demand
+from app_pages.state import widget_key
+from sim.scenario.schema import Demand
 
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NO_DISTRIBUTION = "none"

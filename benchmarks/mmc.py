@@ -6,11 +6,11 @@ import numpy as np
 import simpy
 
 from sim import Scenario
-from sim.theory_check import mmc_scenario as theory_mmc
+from sim.results.theory import mmc_scenario as theory_mmc
 
 
 def mmc_scenario(servers: int, utilisation: float, horizon_months: int) -> Scenario:
-    """The model with every feature off (sim.theory_check's M/M/c), mean effort one day."""
+    """The model with every feature off (sim.results.theory's M/M/c), mean effort one day."""
     return theory_mmc(servers, utilisation, horizon_months, mean_effort_days=1.0, warmup_days=0)
 
 

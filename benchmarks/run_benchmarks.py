@@ -27,9 +27,9 @@ sys.path.insert(0, str(HERE))
 from mmc import idiomatic_simpy_mmc, mmc_scenario  # noqa: E402
 
 from sim import load_scenario, run_replication, scenario_to_yaml, simulate  # noqa: E402
-from sim.batch import BatchRequest, run_batch  # noqa: E402
-from sim.executors import DaskExecutor, InProcessExecutor, PoolExecutor  # noqa: E402
-from sim.experiment import replicate  # noqa: E402
+from sim.results.replication import replicate  # noqa: E402
+from sim.runs.batch import BatchRequest, run_batch  # noqa: E402
+from sim.runs.executors import DaskExecutor, InProcessExecutor, PoolExecutor  # noqa: E402
 
 
 def best_of(repeats: int, func) -> float:

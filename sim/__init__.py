@@ -26,30 +26,30 @@ __all__ = [
 __version__ = "0.1.0"
 
 _HOME = {
-    "KPI_NAMES": "sim.recording",
-    "ReplicationResult": "sim.recording",
+    "KPI_NAMES": "sim.results.recording",
+    "ReplicationResult": "sim.results.recording",
     "Problem": "sim.errors",
     "ScenarioError": "sim.errors",
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario_files",
-    "parse_scenario": "sim.scenario_files",
-    "scenario_json_schema": "sim.scenario_files",
-    "scenario_to_yaml": "sim.scenario_files",
-    "run_replication": "sim.experiment",
-    "simulate": "sim.experiment",
+    "Scenario": "sim.scenario.schema",
+    "load_scenario": "sim.scenario.files",
+    "parse_scenario": "sim.scenario.files",
+    "scenario_json_schema": "sim.scenario.files",
+    "scenario_to_yaml": "sim.scenario.files",
+    "run_replication": "sim.results.replication",
+    "simulate": "sim.results.replication",
 }
 
 if TYPE_CHECKING:
     from sim.errors import Problem, ScenarioError
-    from sim.experiment import run_replication, simulate
-    from sim.recording import KPI_NAMES, ReplicationResult
-    from sim.scenario import Scenario
-    from sim.scenario_files import (
+    from sim.results.recording import KPI_NAMES, ReplicationResult
+    from sim.results.replication import run_replication, simulate
+    from sim.scenario.files import (
         load_scenario,
         parse_scenario,
         scenario_json_schema,
         scenario_to_yaml,
     )
+    from sim.scenario.schema import Scenario
 
 
 def __getattr__(name: str) -> Any:

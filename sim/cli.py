@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario_files import load_scenario, scenario_json_schema
+from sim.scenario.files import load_scenario, scenario_json_schema
 
-DEFAULT_CACHE = Path("runs") / "cache"  # = sim.study.DEFAULT_CACHE, without importing pandas
+# = sim.studies.study.DEFAULT_CACHE, without importing pandas
+DEFAULT_CACHE = Path("runs") / "cache"
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -272,13 +273,13 @@ def _schema(_args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.batch import BatchRequest, run_batch
-    from sim.executors import make_executor
-    from sim.progress import Progress
-    from sim.rundir import sha256_of
+    from sim.runs.batch import BatchRequest, run_batch
+    from sim.runs.executors import make_executor
+    from sim.runs.progress import Progress
+    from sim.runs.rundir import sha256_of
 
     scenario = load_scenario(args.scenario, args.overrides)
-    from sim.rundir import new_output_dir
+    from sim.runs.rundir import new_output_dir
 
     out = args.out or new_output_dir(Path("runs"), scenario.name)
     request = BatchRequest(
@@ -322,8 +323,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from sim.executors import make_executor
-    from sim.reproduce import reproduce
+    from sim.runs.executors import make_executor
+    from sim.runs.reproduce import reproduce
 
     executor = make_executor(args.workers, args.scheduler)
     try:
@@ -347,7 +348,7 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
-    from sim.rundir import new_output_dir
+    from sim.runs.rundir import new_output_dir
 
     return args.out or new_output_dir(Path("runs"), f"{verb}-{name}")
 
@@ -355,9 +356,9 @@ def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
 def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, charts: bool) -> Any:
     """Claim `out`, then run `work(executor, on_progress)` with a progress bar over all
     replications, and write the study's charts (`charts`) before letting `out` go."""
-    from sim.executors import make_executor
-    from sim.progress import Progress
-    from sim.rundir import claim_directory
+    from sim.runs.executors import make_executor
+    from sim.runs.progress import Progress
+    from sim.runs.rundir import claim_directory
 
     executor = make_executor(args.workers, args.scheduler)
     progress = Progress(0, "replications (all scenarios)")
@@ -382,7 +383,7 @@ def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, ch
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.options import HEADLINE_COMPARISON_KPIS, CompareRequest, Option, run_comparison
+    from sim.studies.compare import HEADLINE_COMPARISON_KPIS, CompareRequest, Option, run_comparison
 
     files = [args.base, *args.options]
     scenarios = [load_scenario(f, args.overrides) for f in files]
@@ -426,7 +427,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _formatter(kpi: str) -> Any:
-    from sim.report import format_kpi
+    from sim.report.figures import format_kpi
 
     return lambda v: format_kpi(kpi, v)
 
@@ -434,8 +435,8 @@ def _formatter(kpi: str) -> Any:
 def _sweep(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from sim.levers import parse_lever_values
-    from sim.sweep import SweepRequest, run_sweep, switching_sentence
+    from sim.scenario.levers import parse_lever_values
+    from sim.studies.sweep import SweepRequest, run_sweep, switching_sentence
 
     scenario = load_scenario(args.scenario, args.overrides)
     levers = [parse_lever_values(text, "--vary") for text in args.vary]
@@ -486,8 +487,8 @@ def _value(value: Any) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from sim.levers import parse_lever_values
-    from sim.plan import PlanRequest, parse_target, run_plan
+    from sim.scenario.levers import parse_lever_values
+    from sim.studies.plan import PlanRequest, parse_target, run_plan
 
     scenario = load_scenario(args.scenario, args.overrides)
     levers = [parse_lever_values(text, "--lever") for text in args.lever]
@@ -533,14 +534,14 @@ def _lever_costs(texts: list[str]) -> dict[str, float]:
 
 
 def _study_charts(out: Path) -> None:
-    from sim.evidence_charts import write_study_charts
+    from sim.report.charts import write_study_charts
 
     write_study_charts(out)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sim.casereport import ReportRequest, build_report
-    from sim.rundir import new_output_dir
+    from sim.report.html import ReportRequest, build_report
+    from sim.runs.rundir import new_output_dir
 
     out = args.out or new_output_dir(Path("runs"), "report")
     request = ReportRequest(list(args.dirs), out, args.optimism_bias, args.cache, args.title)
@@ -567,7 +568,7 @@ def _print_summary(summary: pd.DataFrame, reps: int, run_dir: Path, scenario: An
     import pandas as pd
 
     from sim.model.calendar import add_months
-    from sim.report import HEADLINE_KPIS, KPI_INFO, format_kpi, interval_text
+    from sim.report.figures import HEADLINE_KPIS, KPI_INFO, format_kpi, interval_text
 
     rows = {str(r["kpi"]): r for r in summary.to_dict("records")}
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from sim.model.simulation import RawRun, simulate_raw
-from sim.scenario import Scenario
-from sim.scenario_files import parse_scenario
+from sim.scenario.files import parse_scenario
+from sim.scenario.schema import Scenario
 
 START_DATE = dt.date(2024, 4, 1)
 DAYS_PER_MONTH = 365.25 / 12

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.scenario import Scenario
-from sim.scenario_files import parse_scenario
+from sim.scenario.files import parse_scenario
+from sim.scenario.schema import Scenario
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -13,7 +13,7 @@ from typing import Any
 from builders import base_data, build, date_after
 from hypothesis import strategies as st
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 HORIZON_MONTHS = st.integers(2, 8)
 

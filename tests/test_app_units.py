@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 from app_fixtures import APP_DATA
 
-from sim import report
-from sim.app_forms import (
+from app_pages.forms import (
     DISTRIBUTION_KINDS,
     MAX_UPLOAD_BYTES,
     apply_headcount_plan_frame,
@@ -41,9 +40,11 @@ from sim.app_forms import (
     to_widget_value,
 )
 from sim.errors import ScenarioError
-from sim.executors import InProcessExecutor
-from sim.run_cache import cache_key, find_cached, run_cached, tables_as_csv, zip_run_directory
-from sim.scenario import (
+from sim.report import figures as report
+from sim.runs.cache import cache_key, find_cached, run_cached, tables_as_csv, zip_run_directory
+from sim.runs.executors import InProcessExecutor
+from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
+from sim.scenario.schema import (
     Department,
     RampUp,
     RecruitmentSettings,
@@ -51,7 +52,6 @@ from sim.scenario import (
     RunSettings,
     StaffPool,
 )
-from sim.scenario_files import apply_overrides, load_scenario, parse_scenario
 
 SMALL = APP_DATA / "small.yaml"
 
@@ -167,7 +167,7 @@ def test_differences_name_fields_by_path_and_list_items_by_name(small_data: dict
 def test_overrides_reproduce_the_edited_scenario_from_the_base_file(small_data: dict) -> None:
     edited = _edited(small_data)
     overrides = overrides_for(differences(small_data, edited))
-    from sim.scenario_files import read_scenario_data
+    from sim.scenario.files import read_scenario_data
 
     rebuilt = parse_scenario(apply_overrides(read_scenario_data(SMALL), overrides))
     assert rebuilt == parse_scenario(edited)  # `ccs-sim run small.yaml --set ...` runs the same

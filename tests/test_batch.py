@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import sim.experiment
+import sim.results.replication
 from sim import load_scenario
-from sim.batch import BatchRequest, run_batch
-from sim.executors import DaskExecutor, InProcessExecutor, PoolExecutor
-from sim.reproduce import reproduce
-from sim.rundir import RunDirectory
+from sim.runs.batch import BatchRequest, run_batch
+from sim.runs.executors import DaskExecutor, InProcessExecutor, PoolExecutor
+from sim.runs.reproduce import reproduce
+from sim.runs.rundir import RunDirectory
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 TABLES = ("kpis.parquet", "monthly.parquet", "monthly_by_pool.parquet", "pools.parquet")
@@ -169,14 +169,14 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 def test_a_failing_replication_is_recorded_not_fatal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sim.experiment.run_replication
+    real = sim.results.replication.run_replication
 
     def flaky(scenario, seed, rep):
         if rep == 2:
             raise RuntimeError("boom in replication 2")
         return real(scenario, seed, rep)
 
-    monkeypatch.setattr(sim.experiment, "run_replication", flaky)
+    monkeypatch.setattr(sim.results.replication, "run_replication", flaky)
     out = tmp_path / "run"
     request = BatchRequest(load_scenario(TINY), 11, 5, out)
     report = run_batch(request, InProcessExecutor())
@@ -186,7 +186,7 @@ def test_a_failing_replication_is_recorded_not_fatal(
     assert "boom in replication 2" in failures["error"][0]
     assert list(pd.read_parquet(out / "kpis.parquet")["rep"]) == [0, 1, 3, 4]
 
-    monkeypatch.setattr(sim.experiment, "run_replication", real)  # the fault is fixed
+    monkeypatch.setattr(sim.results.replication, "run_replication", real)  # the fault is fixed
     report = run_batch(
         BatchRequest(load_scenario(TINY), 11, 5, out, resume=True), InProcessExecutor()
     )

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario
-from sim.batch import BatchRequest, run_batch
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.executors import InProcessExecutor
-from sim.rundir import WRITER_LOCK, claim_directory, new_output_dir
+from sim.runs.batch import BatchRequest, run_batch
+from sim.runs.executors import InProcessExecutor
+from sim.runs.rundir import WRITER_LOCK, claim_directory, new_output_dir
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 TABLES = ("kpis.parquet", "monthly.parquet", "pools.parquet")

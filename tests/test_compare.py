@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.compare import paired_differences
+from sim.results.paired import paired_differences
 
 
 def test_paired_difference_matches_a_paired_t_interval() -> None:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from builders import base_data, build, date_after
 
-from sim.experiment import run_replication, simulate
 from sim.model import state
-from sim.streams import replication_seed_sequence
+from sim.model.streams import replication_seed_sequence
+from sim.results.replication import run_replication, simulate
 
 
 def busy_scenario(changes: dict | None = None):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from builders import arrivals_per_month_for, base_data, build, date_after, scenario
 
-from sim.experiment import run_replication
+from sim.results.replication import run_replication
 
 SEED = 77
 REPS = 3

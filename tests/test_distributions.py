@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from sim.distributions import (
+from sim.scenario.distributions import (
     Distribution,
     Empirical,
     Exponential,

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.batch import scenario_digest
 from sim.errors import ScenarioError
-from sim.levers import (
+from sim.runs.batch import scenario_digest
+from sim.scenario.files import load_scenario
+from sim.scenario.levers import (
     Lever,
     LeverSetting,
     apply_levers,
@@ -18,7 +19,6 @@ from sim.levers import (
     optimism_bias_variant,
     parse_lever_values,
 )
-from sim.scenario_files import load_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 

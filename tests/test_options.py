@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from evidence_builders import mmc
 
-from sim.compare import paired_differences
-from sim.executors import InProcessExecutor
-from sim.options import CompareRequest, Option, run_comparison
+from sim.results.paired import paired_differences
+from sim.runs.executors import InProcessExecutor
+from sim.studies.compare import CompareRequest, Option, run_comparison
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from evidence_builders import erlang_c_wait, mmc
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.executors import InProcessExecutor
-from sim.levers import Lever
-from sim.plan import PlanRequest, Target, parse_cost, parse_target, run_plan
-from sim.scenario_files import scenario_to_yaml
+from sim.runs.executors import InProcessExecutor
+from sim.scenario.files import scenario_to_yaml
+from sim.scenario.levers import Lever
+from sim.studies.plan import PlanRequest, Target, parse_cost, parse_target, run_plan
 
 ARRIVALS_PER_DAY = 5.0
 MEAN_EFFORT_DAYS = 0.5  # offered load 2.5 erlangs: at least 3 staff for a stable queue

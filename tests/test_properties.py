@@ -12,9 +12,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import scenarios, seeds
 
-from sim.experiment import simulate
 from sim.model.simulation import simulate_raw
-from sim.recording import summarise_run
+from sim.results.recording import summarise_run
+from sim.results.replication import simulate
 
 TOLERANCE = 1e-9
 

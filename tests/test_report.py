@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.casereport import SECTIONS
 from sim.cli import main
-from sim.options import HEADLINE_COMPARISON_KPIS
-from sim.report import format_kpi
-from sim.rundir import sha256_of
+from sim.report.figures import format_kpi
+from sim.report.html import SECTIONS
+from sim.runs.rundir import sha256_of
+from sim.studies.compare import HEADLINE_COMPARISON_KPIS
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 

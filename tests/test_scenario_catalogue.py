@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim import load_scenario, simulate
-from sim.scenario_files import read_scenario_data
+from sim.scenario.files import read_scenario_data
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from sim import ScenarioError, load_scenario, parse_scenario, scenario_json_schema, scenario_to_yaml
-from sim.distributions import Exponential, Triangular
+from sim.scenario.distributions import Exponential, Triangular
 
 MINIMAL = """\
 name: minimal

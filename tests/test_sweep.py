@@ -12,9 +12,9 @@ import pytest
 from evidence_builders import erlang_c_wait, mmc
 from scipy import stats
 
-from sim.executors import InProcessExecutor
-from sim.levers import Lever
-from sim.sweep import SweepRequest, find_switching_value, run_sweep
+from sim.runs.executors import InProcessExecutor
+from sim.scenario.levers import Lever
+from sim.studies.sweep import SweepRequest, find_switching_value, run_sweep
 
 ARRIVALS_PER_DAY = 4.8
 MEAN_EFFORT_DAYS = 0.5  # offered load 2.4 erlangs

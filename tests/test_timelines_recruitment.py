@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from builders import base_data, build, date_after, raw_run
 
-from sim.experiment import simulate
+from sim.results.replication import simulate
 
 # approval 10, advert 20, sift and interview 15, offer 5, vetting 30, joiner's notice 28
 PIPELINE = {

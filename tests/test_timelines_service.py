@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from builders import base_data, build, date_after, raw_run, service_durations
 
-from sim.experiment import simulate
+from sim.results.replication import simulate
 
 
 def service_scenario(changes: dict | None = None, *, staff: int = 1, arrivals_per_month=5.0):

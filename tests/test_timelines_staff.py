@@ -10,7 +10,7 @@ import pytest
 from builders import base_data, build, date_after, raw_run, service_durations
 from scipy.optimize import brentq
 
-from sim.experiment import simulate
+from sim.results.replication import simulate
 
 
 def staff_scenario(changes: dict, *, staff: int = 0, arrivals_per_month: float = 0, months=3):

@@ -15,7 +15,7 @@ import pytest
 from builders import START_DATE, mmc_scenario, raw_run
 from scipy import stats
 
-from sim.experiment import run_replication
+from sim.results.replication import run_replication
 
 MEAN_EFFORT_DAYS = 0.5
 HORIZON_MONTHS = 120

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from builders import mmc_scenario
 
-from sim.experiment import simulate
-from sim.verdict import first_outrun_month, short_months
+from sim.results.replication import simulate
+from sim.results.verdict import first_outrun_month, short_months
 
 NAN = np.nan
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from sim.model.calendar import DAYS_PER_YEAR
-from sim.scenario import StaffPool
+from sim.scenario.schema import StaffPool
 
 __all__ = ["days_until_resignation"]
 

@@ -16,8 +16,8 @@ from simpy.events import Timeout
 
 from sim.model.service import ServiceDesk
 from sim.model.state import PoolState, Worker
-from sim.scenario import ContractorSettings
-from sim.streams import Streams
+from sim.model.streams import Streams
+from sim.scenario.schema import ContractorSettings
 
 __all__ = ["Contractors"]
 

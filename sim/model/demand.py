@@ -18,8 +18,8 @@ import numpy as np
 import simpy
 
 from sim.model.calendar import AVERAGE_MONTH_DAYS, DAYS_PER_YEAR, Calendar
-from sim.scenario import Scenario
-from sim.streams import Streams
+from sim.model.streams import Streams
+from sim.scenario.schema import Scenario
 
 __all__ = ["Onboarding", "RequestBook", "draw_requests", "onboarding"]
 

@@ -16,7 +16,7 @@ import simpy
 from sim.model.contractors import Contractors
 from sim.model.demand import Onboarding
 from sim.model.state import PoolState
-from sim.scenario import Policies
+from sim.scenario.schema import Policies
 
 __all__ = ["Management", "backlog_weeks"]
 

@@ -17,9 +17,9 @@ import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.state import PoolState
+from sim.model.streams import Streams
 from sim.model.workforce import Workforce
-from sim.scenario import RecruitmentSettings
-from sim.streams import Streams
+from sim.scenario.schema import RecruitmentSettings
 
 __all__ = ["Recruitment", "filling_a_vacancy"]
 

@@ -22,9 +22,9 @@ from sim.model.policies import Management, backlog_weeks
 from sim.model.recruitment import Recruitment
 from sim.model.service import ServiceDesk
 from sim.model.state import PoolState
+from sim.model.streams import Streams
 from sim.model.workforce import Workforce
-from sim.scenario import Scenario
-from sim.streams import Streams
+from sim.scenario.schema import Scenario
 
 __all__ = ["RawRun", "simulate_raw"]
 

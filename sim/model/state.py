@@ -12,7 +12,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from sim.scenario import StaffPool
+from sim.scenario.schema import StaffPool
 
 __all__ = ["PIPELINE_STAGES", "PoolState", "TimeWeighted", "Worker"]
 

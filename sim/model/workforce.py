@@ -24,7 +24,7 @@ from sim.model.attrition import days_until_resignation
 from sim.model.calendar import Calendar
 from sim.model.service import ServiceDesk
 from sim.model.state import PoolState, Worker
-from sim.streams import Streams
+from sim.model.streams import Streams
 
 __all__ = ["Workforce"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sim.report import KPI_INFO
+from sim.report.figures import KPI_INFO
 
 __all__ = [
     "comparison_chart",
@@ -33,7 +33,7 @@ SHARE_KPIS = frozenset({"outruns_capability", "sla_attainment", "demand_met_shar
 
 
 def kpi_label(kpi: str) -> str:
-    """A reader's label for a KPI column (the app's, from `sim.report.KPI_INFO`)."""
+    """A reader's label for a KPI column (the app's, from `sim.report.figures.KPI_INFO`)."""
     info = KPI_INFO.get(kpi)
     return info.label if info is not None else kpi.replace("_", " ")
 
@@ -313,7 +313,7 @@ def study_charts(study_dir: Path) -> dict[str, alt.TopLevelMixin]:
     """The charts of a compare, sweep or plan study, drawn from its tables, by file stem."""
     import json
 
-    from sim.options import HEADLINE_COMPARISON_KPIS
+    from sim.studies.compare import HEADLINE_COMPARISON_KPIS
 
     study = json.loads((study_dir / "study.json").read_text())
     tables = {name: pd.read_csv(study_dir / file) for name, file in study["tables"].items()}

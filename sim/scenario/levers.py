@@ -29,8 +29,8 @@ import numpy as np
 import yaml
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, scenario_fields
-from sim.scenario_files import apply_overrides, parse_scenario
+from sim.scenario.files import apply_overrides, parse_scenario
+from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = [
     "NAMED_LEVERS",

@@ -30,21 +30,21 @@ from typing import Any
 
 import pandas as pd
 
-from sim.assumptions import assumptions_log, scenario_differences
-from sim.batch import git_state, model_version
-from sim.compare import paired_differences
 from sim.errors import Problem, ScenarioError
-from sim.executors import Executor
-from sim.levers import OPTIMISM_BIAS_ANALOGUE, optimism_bias_variant
-from sim.options import HEADLINE_COMPARISON_KPIS, with_share_worse
-from sim.plain_words import describe_scenario
-from sim.report import HEADLINE_KPIS, RunTables, fan_chart, fan_data, format_kpi
-from sim.rundir import atomic_write_bytes, sha256_of
-from sim.scenario import Scenario
-from sim.stress_des import StressContext, stress_des_checklist
-from sim.study import DEFAULT_CACHE, RunCache, finished_run, read_study, study_run_dir
-from sim.sweep import interval_text, switching_sentence
-from sim.theory_check import THEORY_TEST_FILES, TheoryCheck, run_theory_checks
+from sim.report.assumptions import assumptions_log, scenario_differences
+from sim.report.figures import HEADLINE_KPIS, RunTables, fan_chart, fan_data, format_kpi
+from sim.report.plain_words import describe_scenario
+from sim.report.stress_des import StressContext, stress_des_checklist
+from sim.results.paired import paired_differences
+from sim.results.theory import THEORY_TEST_FILES, TheoryCheck, run_theory_checks
+from sim.runs.batch import git_state, model_version
+from sim.runs.executors import Executor
+from sim.runs.rundir import atomic_write_bytes, sha256_of
+from sim.scenario.levers import OPTIMISM_BIAS_ANALOGUE, optimism_bias_variant
+from sim.scenario.schema import Scenario
+from sim.studies.compare import HEADLINE_COMPARISON_KPIS, with_share_worse
+from sim.studies.study import DEFAULT_CACHE, RunCache, finished_run, read_study, study_run_dir
+from sim.studies.sweep import interval_text, switching_sentence
 
 __all__ = ["SECTIONS", "ReportRequest", "ReportResult", "build_report"]
 
@@ -226,7 +226,7 @@ class _Charts:
     def figure(self, chart: Any, name: str, caption: str) -> str:
         from base64 import b64encode
 
-        from sim.evidence_charts import save_png, to_svg
+        from sim.report.charts import save_png, to_svg
 
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.folder / f"{len(self.paths) + 1:02d}-{slug}.png"
@@ -429,7 +429,7 @@ def _is_option(ctx: _Context, run: RunTables) -> bool:
 
 
 def _section_options(ctx: _Context) -> str:
-    from sim.evidence_charts import comparison_chart
+    from sim.report.charts import comparison_chart
 
     studies = ctx.evidence.of_kind("compare")
     if not studies:
@@ -543,7 +543,7 @@ def _section_sensitivity(ctx: _Context) -> str:
 
 
 def _sweep_section(ctx: _Context, study: _Study) -> str:
-    from sim.evidence_charts import heatmap_chart, oneway_chart, tornado_chart
+    from sim.report.charts import heatmap_chart, oneway_chart, tornado_chart
 
     info = study.study
     points = study.table("points")
@@ -651,7 +651,7 @@ def _bracket(row: dict[Any, Any]) -> str:
 
 
 def _section_plan(ctx: _Context) -> str:
-    from sim.evidence_charts import plan_chart
+    from sim.report.charts import plan_chart
 
     studies = ctx.evidence.of_kind("plan")
     if not studies:
@@ -695,7 +695,7 @@ def _section_plan(ctx: _Context) -> str:
 
 
 def _section_optimism(ctx: _Context) -> str:
-    from sim.evidence_charts import comparison_chart
+    from sim.report.charts import comparison_chart
 
     if ctx.optimism is None:
         return _p(
@@ -813,7 +813,7 @@ def _section_stress(ctx: _Context) -> str:
                 f"{' and two-way grid' if study.study.get('two_way') else ''} over "
                 f"{', '.join(keys)}, with switching values"
             )
-            logic.append("sweep points change only the levers named (sim/levers.py)")
+            logic.append("sweep points change only the levers named (sim/scenario/levers.py)")
         elif study.kind == "plan":
             experiments.append(
                 f"(C) optimisation: full grid search for the least-cost setting "

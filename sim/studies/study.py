@@ -7,7 +7,7 @@ manifest, so every figure a report draws from a study traces to a run that `ccs-
 can repeat. The study directory adds `study.json` (what was asked, and which run each point is)
 and the tables and charts of its results.
 
-Runs are cached (`sim.run_cache`, shared with the app) by what determines their results: the
+Runs are cached (`sim.runs.cache`, shared with the app) by what determines their results: the
 resolved scenario's digest, the seed and the number of replications. A sweep that meets a
 scenario another study (or an earlier point) already ran reuses that run directory instead of
 running it again, and an interrupted run is resumed. The cache lives under `runs/cache/` unless
@@ -26,13 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch import model_version, scenario_digest
 from sim.errors import Problem, ScenarioError
-from sim.executors import Executor, Task
-from sim.report import RunTables, load_run
-from sim.run_cache import RunOrigin, run_cached
-from sim.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
-from sim.scenario import Scenario
+from sim.report.figures import RunTables, load_run
+from sim.runs.batch import model_version, scenario_digest
+from sim.runs.cache import RunOrigin, run_cached
+from sim.runs.executors import Executor, Task
+from sim.runs.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
+from sim.scenario.schema import Scenario
 
 __all__ = [
     "DEFAULT_CACHE",
@@ -100,7 +100,7 @@ class _Lent:
 
 class RunCache:
     """Runs scenarios with one seed and number of replications through the shared run cache
-    (`sim.run_cache`, also used by the app), so a finished run is never run again."""
+    (`sim.runs.cache`, also used by the app), so a finished run is never run again."""
 
     def __init__(
         self,
@@ -216,7 +216,8 @@ def study_run_dir(study_dir: Path, record: dict[str, Any]) -> Path:
 
 
 def finished_run(path: Path) -> RunTables:
-    """A finished run directory's tables (`sim.report.load_run`), or a ScenarioError saying why
+    """A finished run directory's tables (`sim.report.figures.load_run`), or a ScenarioError saying
+    why
     the directory cannot be used."""
     path = Path(path)
     manifest = RunDirectory(path).read_manifest()

@@ -1,7 +1,8 @@
 """Paired comparisons between scenarios run with common random numbers.
 
 Replication `rep` of every scenario run with the same seed draws the same arrivals, efforts and
-values (see sim/streams.py), so the difference between two scenarios is measured replication by
+values (see sim/model/streams.py), so the difference between two scenarios is measured replication
+by
 replication: the paired differences have far less noise than the difference of two means.
 """
 
@@ -12,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.summary import mean_ci
+from sim.results.summary import mean_ci
 
 __all__ = ["HIGHER_IS_BETTER", "LOWER_IS_BETTER", "paired_differences"]
 

@@ -1,6 +1,6 @@
 """A cache of run directories: a rerun of the same scenario, seed and replications is instant.
 
-The planners' app runs batches with `sim.batch.run_batch`, exactly as `ccs-sim run` does, into
+The planners' app runs batches with `sim.runs.batch.run_batch`, exactly as `ccs-sim run` does, into
 run directories kept under a cache folder, one per (scenario digest, seed, replications):
 
     <root>/<digest[:16]>-s<seed>-r<reps>/           a finished run directory, never changed again
@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.batch import BatchRequest, run_batch, scenario_digest
-from sim.executors import Executor
-from sim.rundir import RunDirectory
-from sim.scenario import Scenario
+from sim.runs.batch import BatchRequest, run_batch, scenario_digest
+from sim.runs.executors import Executor
+from sim.runs.rundir import RunDirectory
+from sim.scenario.schema import Scenario
 
 __all__ = [
     "CACHE_DIR_ENV",

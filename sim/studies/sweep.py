@@ -49,12 +49,19 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.executors import Executor
-from sim.levers import Lever, LeverSetting, apply_levers, base_value, check_levers, grid_settings
-from sim.recording import KPI_NAMES
-from sim.rundir import atomic_write_bytes
-from sim.scenario import Scenario
-from sim.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
+from sim.results.recording import KPI_NAMES
+from sim.runs.executors import Executor
+from sim.runs.rundir import atomic_write_bytes
+from sim.scenario.levers import (
+    Lever,
+    LeverSetting,
+    apply_levers,
+    base_value,
+    check_levers,
+    grid_settings,
+)
+from sim.scenario.schema import Scenario
+from sim.studies.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
 
 __all__ = [
     "CRITERIA",

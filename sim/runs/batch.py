@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.executors import Executor
-from sim.experiment import ReplicationOutcome, replicate
-from sim.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
-from sim.scenario import Scenario, scenario_fields
-from sim.scenario_files import scenario_to_yaml
-from sim.summary import mean_ci
+from sim.runs.executors import Executor
+from sim.results.replication import ReplicationOutcome, replicate
+from sim.runs.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
+from sim.scenario.schema import Scenario, scenario_fields
+from sim.scenario.files import scenario_to_yaml
+from sim.results.summary import mean_ci
 
 __all__ = ["HEADLINE_KPIS", "BatchReport", "BatchRequest", "run_batch"]
 

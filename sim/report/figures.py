@@ -33,9 +33,9 @@ import pandas as pd
 
 from sim.model.calendar import add_months, financial_year_label
 from sim.model.state import PIPELINE_STAGES
-from sim.scenario import Scenario
-from sim.scenario_files import parse_scenario
-from sim.summary import monthly_bands, wilson_interval
+from sim.results.summary import monthly_bands, wilson_interval
+from sim.scenario.files import parse_scenario
+from sim.scenario.schema import Scenario
 
 __all__ = [
     "COMPARED_KPIS",
@@ -319,7 +319,7 @@ def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RunTables:
-    """A run directory's tables, manifest and scenario, as written by `sim.batch.run_batch`."""
+    """A run directory's tables, manifest and scenario, as written by `sim.runs.batch.run_batch`."""
 
     path: Path
     manifest: dict[str, Any]
@@ -1012,7 +1012,7 @@ COMPARED_KPIS: tuple[str, ...] = tuple(k for k in KPI_INFO if k not in ("demand_
 def comparison_table(
     paired: pd.DataFrame, base_label: str = "Base", option_label: str = "Edited"
 ) -> pd.DataFrame:
-    """Paired differences (from `sim.compare.paired_differences`) labelled for planners.
+    """Paired differences (from `sim.results.paired.paired_differences`) labelled for planners.
 
     'Clearly better' or 'clearly worse' means the 95% confidence interval of the paired
     difference excludes zero in that direction; otherwise 'no clear difference'.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sim.distributions import Fixed
-from sim.scenario import Scenario, StaffPool
+from sim.scenario.distributions import Fixed
+from sim.scenario.schema import Scenario, StaffPool
 
 __all__ = ["describe_scenario"]
 

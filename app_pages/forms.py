@@ -1,7 +1,8 @@
 """Forms from the scenario schema: what the planners' app needs to edit a scenario, bar widgets.
 
 The app's labels, units, limits and help text are read here from the pydantic field metadata of
-`sim.scenario` (names carry units, `Field(ge=..., le=..., description=...)` carries limits and
+`sim.scenario.schema` (names carry units, `Field(ge=..., le=..., description=...)` carries limits
+and
 meaning), so the app and the scenario files cannot drift apart. Nothing here imports Streamlit:
 `app_pages/widgets.py` turns a `FieldSpec` into a widget, and tests can check the specs directly.
 
@@ -29,16 +30,16 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim import distributions as dists
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, scenario_fields
-from sim.scenario_files import (
+from sim.scenario import distributions as dists
+from sim.scenario.files import (
     merge_scenario_data,
     parse_scenario,
     path_exists,
     read_scenario_data,
     yaml_text_to_data,
 )
+from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = [
     "DISTRIBUTION_HELP",

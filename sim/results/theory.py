@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiment import run_replication
 from sim.model.simulation import simulate_raw
-from sim.scenario import Scenario
-from sim.scenario_files import parse_scenario
+from sim.results.replication import run_replication
+from sim.scenario.files import parse_scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["THEORY_TEST_FILES", "TheoryCheck", "erlang_c_wait", "mmc_scenario", "run_theory_checks"]
 

@@ -25,7 +25,7 @@ from sim.model.service import (
     WAITING,
 )
 from sim.model.simulation import RawRun
-from sim.verdict import first_outrun_month, short_months
+from sim.results.verdict import first_outrun_month, short_months
 
 __all__ = ["KPI_NAMES", "ReplicationResult", "summarise_run"]
 

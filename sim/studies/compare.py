@@ -2,8 +2,9 @@
 
 The Green Book compares options against a base case. Here every scenario runs with the same seed
 and number of replications, so replication `rep` of each sees the same arrivals, efforts and
-contract values (sim/streams.py), and each KPI is compared replication by replication
-(`sim.compare.paired_differences`): the mean paired difference with its 95% confidence interval
+contract values (sim/model/streams.py), and each KPI is compared replication by replication
+(`sim.results.paired.paired_differences`): the mean paired difference with its 95% confidence
+interval
 and the share of replications in which the option does better, which is the probability that it
 is better in a future drawn from the model.
 """
@@ -16,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.assumptions import scenario_differences
-from sim.compare import paired_differences
 from sim.errors import Problem, ScenarioError
-from sim.executors import Executor
-from sim.rundir import atomic_write_bytes
-from sim.scenario import Scenario
-from sim.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
+from sim.report.assumptions import scenario_differences
+from sim.results.paired import paired_differences
+from sim.runs.executors import Executor
+from sim.runs.rundir import atomic_write_bytes
+from sim.scenario.schema import Scenario
+from sim.studies.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, write_study
 
 __all__ = [
     "COMPARISON_FILE",

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from sim.model.simulation import simulate_raw
-from sim.recording import ReplicationResult, summarise_run
-from sim.scenario import Scenario
-from sim.streams import replication_seed_sequence
+from sim.model.streams import replication_seed_sequence
+from sim.results.recording import ReplicationResult, summarise_run
+from sim.scenario.schema import Scenario
 
 __all__ = ["ReplicationOutcome", "replicate", "run_replication", "simulate"]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.distributions import Distribution, Fixed
+from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
     "ContractorSettings",

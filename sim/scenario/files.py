@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, scenario_fields
+from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = [
     "apply_overrides",

@@ -14,7 +14,7 @@ import platform
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["StressContext", "stress_des_checklist"]
 
@@ -57,7 +57,7 @@ def stress_des_checklist(ctx: StressContext) -> list[tuple[str, str, str]]:
             "completed within target / completed; demand_met_share = completed / (completed + "
             "given up); outruns_capability per docs/verdict.md) and monthly series. Across "
             "replications: mean with a t-based 95% CI, Wilson 95% interval for probabilities, "
-            "P10/P50/P90 (sim/summary.py).",
+            "P10/P50/P90 (sim/results/summary.py).",
         ),
         (
             "1.3",
@@ -192,7 +192,7 @@ def stress_des_checklist(ctx: StressContext) -> list[tuple[str, str, str]]:
             "numpy PCG64. Replication r of seed S uses "
             "SeedSequence(S, spawn_key=(r,)); each stochastic process (arrivals, effort, "
             "patience, attrition, each recruitment stage, ...) has its own child stream, so "
-            "scenarios compared with one seed share their random numbers (sim/streams.py).",
+            "scenarios compared with one seed share their random numbers (sim/model/streams.py).",
         ),
         (
             "5.3",

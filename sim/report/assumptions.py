@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.scenario import Scenario, scenario_fields
+from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = ["assumptions_log", "basis_of", "describe_value", "leaf_values", "scenario_differences"]
 

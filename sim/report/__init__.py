@@ -1,0 +1,1 @@
+"""Presentation: figures and tables shared by the app, the command line and the HTML report."""

@@ -1,0 +1,2 @@
+"""Results of one replication: recording, KPIs, the verdict, summaries, paired differences and
+theory checks."""

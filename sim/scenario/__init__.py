@@ -1,0 +1,1 @@
+"""Inputs: the scenario schema, its files (YAML, extends:, --set), distributions and levers."""

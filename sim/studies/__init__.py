@@ -1,0 +1,1 @@
+"""Studies of several runs: compare options, sweep inputs, find least-cost plans."""
