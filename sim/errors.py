@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ScenarioError"]
+__all__ = ["FieldProblem", "Problem", "ScenarioError"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,17 @@ class ScenarioError(Exception):
         """One line per problem, prefixed by the file it came from where known."""
         prefix = f"{self.source}: " if self.source else ""
         return [f"{prefix}{p}" for p in self.problems]
+
+
+class FieldProblem(ValueError):
+    """Raised by a validator that checks several fields: names the deepest field at fault.
+
+    `field` is a dotted path relative to the model being validated (e.g. `headcount_plan.2.date`
+    inside a staff pool); the scenario loader prefixes the model's own location, so the user reads
+    `staff_pools.0.headcount_plan.2.date`, not the whole pool.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -116,7 +116,8 @@ def test_bad_distribution_parameters_name_the_field(tmp_path: Path) -> None:
         path, ["recruitment.advert_days={kind: triangular, low: 5, mode: 2, high: 3}"]
     )
     assert len(lines) == 1
-    assert lines[0].startswith("recruitment.advert_days: ")
+    # The deepest field at fault: the mode lies below low.
+    assert lines[0].startswith("recruitment.advert_days.mode: given 2; ")
     assert "low <= mode <= high" in lines[0]
     lines = problems_of(path, ["recruitment.advert_days={kind: gamma, shape: 2}"])
     assert lines[0].startswith("recruitment.advert_days: given ")
@@ -127,10 +128,10 @@ def test_cross_references_are_checked(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", MINIMAL)
     lines = problems_of(path, ["demand.request_types.0.skill_pool=lawyers"])
     assert lines == [
-        "demand.request_types.0.skill_pool: 'lawyers' is not a staff pool; allowed: buyers"
+        "demand.request_types.0.skill_pool: given 'lawyers'; not a staff pool; allowed: buyers"
     ]
     lines = problems_of(path, ["staff_pools.0.vetting_level=sc"])
-    assert lines[0].startswith("staff_pools.0.vetting_level: 'sc' is not in")
+    assert lines[0].startswith("staff_pools.0.vetting_level: given 'sc'; not in")
 
 
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:

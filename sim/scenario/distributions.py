@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from sim.errors import FieldProblem
+
 __all__ = [
     "Distribution",
     "Empirical",
@@ -27,8 +29,23 @@ __all__ = [
 ]
 
 
+MAX_VALUE = 1e12
+"""Largest parameter of any distribution (days, person-days, pounds or a multiplier): finite, and
+far beyond any real value (a trillion pounds; billions of years of days)."""
+MAX_EMPIRICAL_VALUES = 10_000
+MAX_LOGNORMAL_CV = 1_000
+"""Standard deviation at most this many times the mean: wider than any observed duration or value,
+and narrow enough that the implied parameters stay finite."""
+MAX_LOGNORMAL_SIGMA = 5.0
+"""Log-scale spread implied by a percentile: 5 puts the 99th percentile 100,000 times the median."""
+
+Value = Annotated[float, Field(ge=0, le=MAX_VALUE)]
+PositiveValue = Annotated[float, Field(gt=0, le=MAX_VALUE)]
+
+
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are refused in every parameter, the lists of `empirical` included.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @property
     def mean(self) -> float:
@@ -43,7 +60,7 @@ class Fixed(_Dist):
     """Always the same value."""
 
     kind: Literal["fixed"] = "fixed"
-    value: float = Field(ge=0)
+    value: Value
 
     @property
     def mean(self) -> float:
@@ -57,9 +74,11 @@ class Exponential(_Dist):
     """Exponential with the given mean (memoryless: the M in M/M/c)."""
 
     kind: Literal["exponential"] = "exponential"
-    mean_value: float = Field(gt=0, alias="mean")
+    mean_value: PositiveValue = Field(alias="mean")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     @property
     def mean(self) -> float:
@@ -73,13 +92,13 @@ class Uniform(_Dist):
     """Uniform between low and high."""
 
     kind: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Value
+    high: Value
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+            raise FieldProblem("high", f"must be at least low ({self.low:g})")
         return self
 
     @property
@@ -94,15 +113,17 @@ class Triangular(_Dist):
     """Triangular with minimum `low`, most likely `mode` and maximum `high`."""
 
     kind: Literal["triangular"] = "triangular"
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Value
+    mode: Value
+    high: Value
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high:
-            raise ValueError(
-                f"needs low <= mode <= high, given {self.low}, {self.mode}, {self.high}"
+            field = "mode" if self.mode < self.low else "high"
+            raise FieldProblem(
+                field,
+                f"needs low <= mode <= high, given {self.low:g}, {self.mode:g}, {self.high:g}",
             )
         return self
 
@@ -120,10 +141,21 @@ class Lognormal(_Dist):
     """Lognormal given by its mean and standard deviation (in the variate's own units)."""
 
     kind: Literal["lognormal"] = "lognormal"
-    mean_value: float = Field(gt=0, alias="mean")
-    sd: float = Field(ge=0)
+    mean_value: PositiveValue = Field(alias="mean")
+    sd: Value
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _spread_finite(self) -> Lognormal:
+        if self.sd > MAX_LOGNORMAL_CV * self.mean_value:
+            raise FieldProblem(
+                "sd",
+                f"at most {MAX_LOGNORMAL_CV:,} times the mean ({self.mean_value:g})",
+            )
+        return self
 
     @property
     def mean(self) -> float:
@@ -143,16 +175,24 @@ class LognormalPercentile(_Dist):
     """
 
     kind: Literal["lognormal_percentile"] = "lognormal_percentile"
-    median: float = Field(gt=0)
+    median: PositiveValue
     percentile: float = Field(gt=0.5, lt=1)
-    value: float = Field(gt=0)
+    value: PositiveValue
 
     @model_validator(mode="after")
     def _value_above_median(self) -> LognormalPercentile:
         if self.value <= self.median:
-            raise ValueError(
-                f"value at percentile {self.percentile} ({self.value}) must exceed the "
-                f"median ({self.median})"
+            raise FieldProblem(
+                "value",
+                f"value at percentile {self.percentile} ({self.value:g}) must exceed the "
+                f"median ({self.median:g})",
+            )
+        if self.sigma > MAX_LOGNORMAL_SIGMA:
+            raise FieldProblem(
+                "value",
+                f"at percentile {self.percentile} this implies a log-scale spread of "
+                f"{self.sigma:.3g}; allowed: at most {MAX_LOGNORMAL_SIGMA:g} (a value closer to "
+                "the median, or a percentile further from 0.5)",
             )
         return self
 
@@ -173,20 +213,19 @@ class Empirical(_Dist):
     """Resamples observed values, optionally weighted."""
 
     kind: Literal["empirical"] = "empirical"
-    values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    values: list[Value] = Field(min_length=1, max_length=MAX_EMPIRICAL_VALUES)
+    weights: list[Value] | None = Field(default=None, max_length=MAX_EMPIRICAL_VALUES)
 
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:
-        if any(v < 0 for v in self.values):
-            raise ValueError("values must not be negative")
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                raise FieldProblem(
+                    "weights",
+                    f"has {len(self.weights)} entries but values has {len(self.values)}",
                 )
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("weights must be non-negative and sum to more than 0")
+            if sum(self.weights) <= 0:
+                raise FieldProblem("weights", "must sum to more than 0")
         return self
 
     def _probabilities(self) -> np.ndarray | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
+import stat
 import types
 import typing
 from pathlib import Path
@@ -17,7 +17,16 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import FieldProblem, Problem, ScenarioError
+from sim.scenario.safe_yaml import (
+    MAX_DOCUMENT_BYTES,
+    MAX_EXPANDED_NODES,
+    YamlSyntaxError,
+    bounded_text,
+    count_values,
+    load_yaml,
+    text_of_scenario_bytes,
+)
 from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = [
@@ -47,6 +56,10 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem("", _show(data), "a scenario must be a mapping of keys to values")], source
+        )
+    if count_values(data) > MAX_EXPANDED_NODES:  # e.g. a long extends: chain of large files
+        raise ScenarioError(
+            [Problem("", f"more than {MAX_EXPANDED_NODES:,} values", "a smaller scenario")], source
         )
     try:
         scenario = Scenario.model_validate(data)
@@ -83,24 +96,23 @@ def read_scenario_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError([Problem("", str(path), "no such scenario file")], str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Problem("", str(path), f"a readable UTF-8 file ({error})")]) from None
-    return yaml_text_to_data(text, str(path))
+        # stat first: a folder or a named pipe would fail or block when read.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ScenarioError([Problem("", str(path), "a scenario file, not a folder or device")])
+        with path.open("rb") as file:
+            content = file.read(MAX_DOCUMENT_BYTES + 1)  # no more than the limit is ever read
+    except FileNotFoundError:
+        raise ScenarioError([Problem("", str(path), "no such scenario file")]) from None
+    except OSError as error:  # unreadable, a symbolic link loop, ...
+        reason = error.strerror or type(error).__name__
+        raise ScenarioError([Problem("", str(path), f"a readable file ({reason})")]) from None
+    return yaml_text_to_data(text_of_scenario_bytes(content, str(path)), str(path))
 
 
 def yaml_text_to_data(text: str, source: str = "") -> dict[str, Any]:
-    """Parse YAML safely; a syntax error becomes a problem naming its line and column."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ScenarioError([Problem(where, "", f"malformed YAML: {reason}")], source) from None
+    """Parse YAML within `sim.scenario.safe_yaml`'s limits; a syntax error names its line."""
+    data = load_yaml(text, source)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -180,9 +192,9 @@ def _apply_one(data: dict[str, Any], text: str) -> None:
     if not keys:
         raise _OverrideProblem(Problem("--set", text, "a dotted field path before '='"))
     try:
-        value = yaml.safe_load(raw) if raw else ""
-    except yaml.YAMLError:
-        value = raw
+        value = load_yaml(raw, "--set") if raw else ""
+    except YamlSyntaxError:
+        value = raw  # not YAML: the text as typed (e.g. a name with a colon)
     node: Any = data
     model: Any = Scenario
     for depth, key in enumerate(keys):
@@ -297,6 +309,13 @@ def _problem(error: Any, data: Any) -> Problem:
         return Problem(path, "", "required but missing")
     if error["type"] == "union_tag_invalid":
         return Problem(path, _show(given), message.replace("Input tag", "kind"))
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        # A validator of several fields names the deepest one, relative to where it ran.
+        relative = tuple(int(k) if k.isdigit() else k for k in cause.field.split("."))
+        deep, deep_given = _user_location(tuple(error["loc"]) + relative, data)
+        shown = _show(deep_given) if deep_given is not None else ""
+        return Problem(".".join(str(k) for k in deep), shown, cause.message)
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
         inner, _, rest = message.partition(": ")
@@ -312,6 +331,8 @@ def _user_location(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], An
     kept: list[Any] = []
     node = data
     for key in loc:
+        if _is_number(node) and key in ("fixed", "value"):
+            continue  # a bare number stands for {kind: fixed, value: number}
         if (isinstance(node, dict) and key in node) or (
             isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
         ):
@@ -328,6 +349,10 @@ def _user_location(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], An
             kept.append(key)
             node = None
     return tuple(kept), node
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _unknown_source_keys(scenario: Scenario) -> list[Problem]:
@@ -358,8 +383,7 @@ def path_exists(node: Any, keys: list[str]) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return bounded_text(value)
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.errors import FieldProblem
 from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
@@ -36,9 +37,28 @@ __all__ = [
 Share = Annotated[float, Field(ge=0, le=1)]
 PositiveCount = Annotated[int, Field(ge=1)]
 
+# Bounds that keep every run finite and every figure meaningful (docs/limits.md). They are far
+# beyond any real scenario (CCS has a few thousand staff and a few dozen departments) and are
+# stated in the schema, so the app's widgets and the JSON Schema show them.
+MAX_HEADCOUNT = 100_000
+MAX_DAYS = 36_500  # a hundred years: any longer duration is a typing mistake
+MAX_WEEKS = 5_200
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 20_000
+MAX_GBP = 1e12
+MAX_ITEMS = 1_000  # departments, request types, pools, plan steps, freezes, vetting levels
+MAX_EXPECTED_REQUESTS = 2_000_000
+"""Requests one replication may expect (all departments, types and months); the baseline expects
+about 20,000. Arrays of this many requests fit in memory and a replication ends in minutes."""
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: NaN and infinities are refused everywhere a number goes, lists included.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 # --- demand -------------------------------------------------------------------------------------
@@ -47,10 +67,10 @@ class _Frozen(BaseModel):
 class Department(_Frozen):
     """A customer department: its buying moves to CCS on its onboarding date (an expansion wave)."""
 
-    name: str = Field(min_length=1, description="Department name")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Department name")
     onboarding_date: dt.date = Field(description="Date its spend moves to CCS")
     demand_weight: float = Field(
-        default=1.0, ge=0, description="Demand relative to a typical department (1.0)"
+        default=1.0, ge=0, le=1000, description="Demand relative to a typical department (1.0)"
     )
     growth_per_year: float = Field(
         default=0.0,
@@ -63,19 +83,24 @@ class Department(_Frozen):
 class RequestType(_Frozen):
     """A kind of work departments ask CCS for, served by one skill pool."""
 
-    name: str = Field(min_length=1, description="Request type name")
-    skill_pool: str = Field(min_length=1, description="Name of the staff pool that serves it")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Request type name")
+    skill_pool: str = Field(
+        min_length=1, max_length=MAX_NAME_CHARS, description="Name of the staff pool that serves it"
+    )
     arrivals_per_month: float = Field(
-        ge=0, description="Requests per month from a department of demand weight 1.0"
+        ge=0, le=100_000, description="Requests per month from a department of demand weight 1.0"
     )
     effort_person_days: Distribution = Field(
         description="Work content of one request, in person-days at full productivity"
     )
     min_elapsed_days: float = Field(
-        default=0.0, ge=0, description="Shortest possible elapsed time (statutory periods)"
+        default=0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="Shortest possible elapsed time (statutory periods)",
     )
     sla_target_days: float = Field(
-        gt=0, description="Service-level target: days from request to completion"
+        gt=0, le=MAX_DAYS, description="Service-level target: days from request to completion"
     )
     priority: int = Field(
         default=1, ge=0, le=9, description="Queue priority: 0 is served first, 9 last"
@@ -97,12 +122,14 @@ class Demand(_Frozen):
     """Who asks for what, when, and how long they will wait."""
 
     departments: list[Department] = Field(
-        min_length=1, description="Customer departments and when each moves to CCS"
+        min_length=1,
+        max_length=MAX_ITEMS,
+        description="Customer departments and when each moves to CCS",
     )
     request_types: list[RequestType] = Field(
-        min_length=1, description="Kinds of work departments ask for"
+        min_length=1, max_length=MAX_ITEMS, description="Kinds of work departments ask for"
     )
-    seasonality_by_month: list[Annotated[float, Field(ge=0)]] = Field(
+    seasonality_by_month: list[Annotated[float, Field(ge=0, le=100)]] = Field(
         default=[1.0] * 12,
         min_length=12,
         max_length=12,
@@ -126,7 +153,7 @@ class HeadcountStep(_Frozen):
     """From this date the establishment (posts funded) is this headcount."""
 
     date: dt.date = Field(description="Date from which this establishment applies")
-    headcount: int = Field(ge=0, description="Posts funded from that date")
+    headcount: int = Field(ge=0, le=MAX_HEADCOUNT, description="Posts funded from that date")
 
 
 class RampUp(_Frozen):
@@ -145,10 +172,14 @@ class RampUp(_Frozen):
 class StaffPool(_Frozen):
     """Staff of one skill (and grade, for cost)."""
 
-    name: str = Field(min_length=1, description="Staff pool (skill) name")
-    initial_headcount: int = Field(ge=0, description="Staff in post at the start")
+    name: str = Field(
+        min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool (skill) name"
+    )
+    initial_headcount: int = Field(ge=0, le=MAX_HEADCOUNT, description="Staff in post at the start")
     headcount_plan: list[HeadcountStep] = Field(
-        default=[], description="Dated establishment; before its first date, the initial headcount"
+        default=[],
+        max_length=MAX_ITEMS,
+        description="Dated establishment; before its first date, the initial headcount",
     )
     attrition_rate_per_year: float = Field(
         default=0.0, ge=0, le=2, description="Share of staff who resign in a year"
@@ -157,7 +188,10 @@ class StaffPool(_Frozen):
         default=1.0, ge=0, le=10, description="Multiplier on attrition in the first year"
     )
     early_tenure_days: float = Field(
-        default=365.0, ge=0, description="Days of tenure during which the early multiplier applies"
+        default=365.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="Days of tenure during which the early multiplier applies",
     )
     leaver_notice_days: Distribution = Field(
         default=Fixed(value=0), description="Days a leaver works between resigning and leaving"
@@ -166,11 +200,15 @@ class StaffPool(_Frozen):
         default=0.0, ge=0, le=0.95, description="Share of time lost to absence, training, overhead"
     )
     cases_per_person: PositiveCount = Field(default=1, le=50, description="Cases carried at once")
-    salary_gbp_per_year: float = Field(default=0.0, ge=0, description="Average salary, pounds")
+    salary_gbp_per_year: float = Field(
+        default=0.0, ge=0, le=MAX_GBP, description="Average salary, pounds"
+    )
     on_cost_share: float = Field(default=0.0, ge=0, le=2, description="Pension, NI etc.")
     ramp_up: RampUp = Field(default=RampUp(), description="How new joiners reach full productivity")
     vetting_level: str | None = Field(
-        default=None, description="Name of a vetting level in recruitment.vetting_levels"
+        default=None,
+        max_length=MAX_NAME_CHARS,
+        description="Name of a vetting level in recruitment.vetting_levels",
     )
     joiner_notice_days: Distribution = Field(
         default=Fixed(value=0), description="Notice a new hire serves to their old employer"
@@ -179,8 +217,13 @@ class StaffPool(_Frozen):
     @model_validator(mode="after")
     def _plan_in_date_order(self) -> StaffPool:
         dates = [step.date for step in self.headcount_plan]
-        if dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("headcount_plan dates must be distinct and in order")
+        for i in range(1, len(dates)):
+            if dates[i] <= dates[i - 1]:
+                raise FieldProblem(
+                    f"headcount_plan.{i}.date",
+                    f"not after the step before ({dates[i - 1]}); "
+                    "headcount_plan dates must be distinct and in order",
+                )
         return self
 
 
@@ -193,7 +236,7 @@ class HiringFreeze(_Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> HiringFreeze:
         if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+            raise FieldProblem("end", f"must be after start ({self.start})")
         return self
 
 
@@ -208,7 +251,7 @@ class RecruitmentSettings(_Frozen):
     """The recruitment pipeline: approval, advert, sift and interview, offer, vetting, notice."""
 
     max_concurrent_campaigns: PositiveCount = Field(
-        default=1000, description="Campaigns the recruitment team can run at once"
+        default=1000, le=MAX_HEADCOUNT, description="Campaigns the recruitment team can run at once"
     )
     approval_days: Distribution = Field(
         default=Fixed(value=0), description="Days to approve a vacancy (spending controls)"
@@ -217,7 +260,9 @@ class RecruitmentSettings(_Frozen):
         default=0.0, description="Share of vacancies refused (asked again at the next review)"
     )
     hiring_freezes: list[HiringFreeze] = Field(
-        default=[], description="Dated periods in which no vacancy is approved"
+        default=[],
+        max_length=MAX_ITEMS,
+        description="Dated periods in which no vacancy is approved",
     )
     advert_days: Distribution = Field(
         default=Fixed(value=0), description="Days a post is advertised"
@@ -234,8 +279,8 @@ class RecruitmentSettings(_Frozen):
     offer_acceptance: Share = Field(
         default=1.0, description="Share of offers accepted (declines are re-advertised)"
     )
-    vetting_levels: dict[str, VettingLevel] = Field(
-        default={}, description="Vetting levels by name (e.g. bpss, sc, dv)"
+    vetting_levels: dict[Name, VettingLevel] = Field(
+        default={}, max_length=MAX_ITEMS, description="Vetting levels by name (e.g. bpss, sc, dv)"
     )
 
 
@@ -252,7 +297,10 @@ class ContractorSettings(_Frozen):
         default=0.10, description="Most contractors as a share of each pool's establishment"
     )
     day_rate_gbp: float = Field(
-        default=0.0, ge=0, description="Cost of one contractor per working day, in pounds"
+        default=0.0,
+        ge=0,
+        le=MAX_GBP,
+        description="Cost of one contractor per working day, in pounds",
     )
     productivity: float = Field(default=0.8, gt=0, le=1, description="Output relative to staff")
 
@@ -265,16 +313,25 @@ class PauseOnboardingPolicy(_Frozen):
 
     enabled: bool = Field(default=False, description="Use this policy")
     pause_above_backlog_weeks: float = Field(
-        default=8.0, gt=0, description="Pause when the backlog seen exceeds this many weeks of work"
+        default=8.0,
+        gt=0,
+        le=MAX_WEEKS,
+        description="Pause when the backlog seen exceeds this many weeks of work",
     )
     resume_below_backlog_weeks: float = Field(
-        default=4.0, ge=0, description="Resume when the backlog seen falls below this many weeks"
+        default=4.0,
+        ge=0,
+        le=MAX_WEEKS,
+        description="Resume when the backlog seen falls below this many weeks",
     )
 
     @model_validator(mode="after")
     def _hysteresis(self) -> PauseOnboardingPolicy:
         if self.resume_below_backlog_weeks > self.pause_above_backlog_weeks:
-            raise ValueError("resume_below_backlog_weeks must not exceed pause_above_backlog_weeks")
+            raise FieldProblem(
+                "resume_below_backlog_weeks",
+                f"must not exceed pause_above_backlog_weeks ({self.pause_above_backlog_weeks:g})",
+            )
         return self
 
 
@@ -283,10 +340,16 @@ class SurgeContractorsPolicy(_Frozen):
 
     enabled: bool = Field(default=False, description="Use this policy")
     surge_above_backlog_weeks: float = Field(
-        default=8.0, gt=0, description="Surge when a pool's backlog seen exceeds this many weeks"
+        default=8.0,
+        gt=0,
+        le=MAX_WEEKS,
+        description="Surge when a pool's backlog seen exceeds this many weeks",
     )
     release_below_backlog_weeks: float = Field(
-        default=4.0, ge=0, description="Release when it falls below this many weeks of work"
+        default=4.0,
+        ge=0,
+        le=MAX_WEEKS,
+        description="Release when it falls below this many weeks of work",
     )
     surge_share_of_establishment: Share = Field(
         default=0.10, description="Extra contractors as a share of the pool's establishment"
@@ -295,8 +358,9 @@ class SurgeContractorsPolicy(_Frozen):
     @model_validator(mode="after")
     def _hysteresis(self) -> SurgeContractorsPolicy:
         if self.release_below_backlog_weeks > self.surge_above_backlog_weeks:
-            raise ValueError(
-                "release_below_backlog_weeks must not exceed surge_above_backlog_weeks"
+            raise FieldProblem(
+                "release_below_backlog_weeks",
+                f"must not exceed surge_above_backlog_weeks ({self.surge_above_backlog_weeks:g})",
             )
         return self
 
@@ -305,7 +369,7 @@ class Policies(_Frozen):
     """Management responses, acting on what managers saw `detection_lag_days` ago."""
 
     detection_lag_days: float = Field(
-        default=180.0, ge=0, description="How late management sees the backlog"
+        default=180.0, ge=0, le=MAX_DAYS, description="How late management sees the backlog"
     )
     pause_onboarding: PauseOnboardingPolicy = Field(
         default=PauseOnboardingPolicy(), description="Defer departments while the backlog is high"
@@ -324,7 +388,10 @@ class RunSettings(_Frozen):
     start_date: dt.date = Field(default=dt.date(2014, 4, 1), description="First simulated day")
     horizon_months: int = Field(default=48, ge=1, le=600, description="Months simulated")
     warmup_days: float = Field(
-        default=0.0, ge=0, description="Requests arriving earlier are left out of the KPIs"
+        default=0.0,
+        ge=0,
+        le=MAX_DAYS,
+        description="Requests arriving earlier are left out of the KPIs",
     )
     working_days_per_year: float = Field(
         default=225.0,
@@ -351,11 +418,20 @@ class VerdictSettings(_Frozen):
 class Scenario(_Frozen):
     """A complete, validated set of model parameters."""
 
-    name: str = Field(default="scenario", min_length=1, description="Short scenario name")
-    description: str = Field(default="", description="What the scenario represents")
+    name: str = Field(
+        default="scenario",
+        min_length=1,
+        max_length=MAX_NAME_CHARS,
+        description="Short scenario name",
+    )
+    description: str = Field(
+        default="", max_length=MAX_TEXT_CHARS, description="What the scenario represents"
+    )
     run: RunSettings = Field(default=RunSettings(), description="The simulated period")
     demand: Demand = Field(description="Departments, request types and arrivals")
-    staff_pools: list[StaffPool] = Field(min_length=1, description="Staff by skill")
+    staff_pools: list[StaffPool] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="Staff by skill"
+    )
     recruitment: RecruitmentSettings = Field(
         default=RecruitmentSettings(), description="The recruitment pipeline"
     )
@@ -366,8 +442,12 @@ class Scenario(_Frozen):
     verdict: VerdictSettings = Field(
         default=VerdictSettings(), description="When expansion counts as outrunning capability"
     )
-    sources: dict[str, str] = Field(
+    sources: dict[
+        Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
+        Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
+    ] = Field(
         default={},
+        max_length=20 * MAX_ITEMS,
         description="Where each value comes from: dotted field path -> source row or ASSUMPTION",
     )
 
@@ -379,17 +459,31 @@ class Scenario(_Frozen):
         _check_unique("staff_pools", pools)
         for i, rtype in enumerate(self.demand.request_types):
             if rtype.skill_pool not in pools:
-                raise ValueError(
-                    f"demand.request_types.{i}.skill_pool: '{rtype.skill_pool}' is not a staff "
-                    f"pool; allowed: {', '.join(pools)}"
+                raise FieldProblem(
+                    f"demand.request_types.{i}.skill_pool",
+                    f"not a staff pool; allowed: {_names(pools)}",
                 )
         levels = list(self.recruitment.vetting_levels)
         for i, pool in enumerate(self.staff_pools):
             if pool.vetting_level is not None and pool.vetting_level not in levels:
-                raise ValueError(
-                    f"staff_pools.{i}.vetting_level: '{pool.vetting_level}' is not in "
-                    f"recruitment.vetting_levels; allowed: {', '.join(levels) or '(none defined)'}"
+                raise FieldProblem(
+                    f"staff_pools.{i}.vetting_level",
+                    f"not in recruitment.vetting_levels; allowed: "
+                    f"{_names(levels) or '(none defined)'}",
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _finite_workload(self) -> Scenario:
+        expected = expected_requests_upper_bound(self)
+        if expected > MAX_EXPECTED_REQUESTS:
+            raise FieldProblem(
+                "demand",
+                f"about {expected:,.3g} requests per replication at the busiest (arrivals x "
+                f"departments' weights x growth x seasonality x multiplier over "
+                f"{self.run.horizon_months} months); at most {MAX_EXPECTED_REQUESTS:,} "
+                "(MAX_EXPECTED_REQUESTS)",
+            )
         return self
 
     @property
@@ -399,11 +493,32 @@ class Scenario(_Frozen):
 
 
 def _check_unique(path: str, names: list[str]) -> None:
-    seen: set[str] = set()
-    for name in names:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
         if name in seen:
-            raise ValueError(f"{path}: name '{name}' is used twice; names must be unique")
-        seen.add(name)
+            raise FieldProblem(
+                f"{path}.{i}.name",
+                f"already the name of item {seen[name]}; names must be unique",
+            )
+        seen[name] = i
+
+
+def _names(names: list[str], shown: int = 20) -> str:
+    more = f", ... ({len(names) - shown} more)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def expected_requests_upper_bound(scenario: Scenario) -> float:
+    """Requests one replication can expect at most: every department onboarded from the start,
+    the busiest calendar month all year and each department's growth at the horizon."""
+    demand = scenario.demand
+    years = scenario.run.horizon_months / 12
+    weighted = sum(
+        d.demand_weight * (1 + max(d.growth_per_year, 0.0)) ** years for d in demand.departments
+    )
+    arrivals = sum(t.arrivals_per_month for t in demand.request_types)
+    peak = max(demand.seasonality_by_month)
+    return weighted * arrivals * peak * demand.multiplier.mean * scenario.run.horizon_months
 
 
 def scenario_fields(scenario: Scenario) -> dict[str, Any]:
