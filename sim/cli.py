@@ -11,20 +11,25 @@
     ccs-sim report DIR... [--optimism-bias UPLIFT] [--out DIR]
 
 A user's mistake (a bad file, value, override or option) prints one line per problem and exits
-with status 2, never a traceback.
+with status 2, never a traceback. Anything unexpected (a fault of the program, not of the user)
+is also one line, with a reference to a log file holding the traceback (`sim.crash_log`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.crash_log import record_crash
 from sim.errors import Problem, ScenarioError
+from sim.runs.limits import MAX_REPS
 from sim.scenario.files import load_scenario, scenario_json_schema
+from sim.scenario.schema import scenario_notes
 
 # = sim.studies.study.DEFAULT_CACHE, without importing pandas
 DEFAULT_CACHE = Path("runs") / "cache"
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_FAULT = 3  # the program's fault, not the user's: reported with a log reference
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +56,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\nInterrupted. {args.interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as error:  # the edge: whatever escaped is one line and a log, not a traceback
+        out = getattr(args, "out", None)
+        report = record_crash(
+            error,
+            f"ccs-sim {' '.join(sys.argv[1:] if argv is None else argv)}",
+            out if isinstance(out, Path) and out.is_dir() else None,
+        )
+        print(f"ccs-sim: {report}", file=sys.stderr)
+        return EXIT_FAULT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = verbs.add_parser("run", help="run a Monte Carlo batch into a run directory")
     run.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
-    run.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
+    run.add_argument(
+        "--reps", type=_reps, default=20, help=f"replications (default 20, at most {MAX_REPS:,})"
+    )
     run.add_argument("--seed", type=_non_negative_int, default=2014, help="run seed")
     run.add_argument("--out", type=Path, help="run directory (default runs/NAME-TIMESTAMP)")
     run.add_argument("--workers", type=_positive_int, help="local processes (default: all cores)")
@@ -197,7 +214,7 @@ def _add_evidence_verbs(verbs: Any) -> None:
     report.add_argument("--out", type=Path, help="report folder (default runs/report-TIMESTAMP)")
     report.add_argument(
         "--optimism-bias",
-        type=float,
+        type=_finite_float,
         metavar="UPLIFT",
         help="add a variant with build-up durations uplifted, e.g. 0.54 for +54%%",
     )
@@ -210,7 +227,10 @@ def _add_evidence_verbs(verbs: Any) -> None:
 
 def _add_study_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--reps", type=_positive_int, default=20, help="replications per scenario (default 20)"
+        "--reps",
+        type=_reps,
+        default=20,
+        help=f"replications per scenario (default 20, at most {MAX_REPS:,})",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=2014, help="seed, shared by all")
     parser.add_argument("--out", type=Path, help="study folder (default runs/VERB-NAME-TIMESTAMP)")
@@ -225,10 +245,26 @@ def _add_study_options(parser: argparse.ArgumentParser) -> None:
     _add_overrides(parser)
 
 
+def _reps(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_REPS:
+        raise argparse.ArgumentTypeError(
+            f"given {_typed(text)}; allowed: at most {MAX_REPS:,} replications (MAX_REPS)"
+        )
+    return value
+
+
+def _typed(text: str) -> str:
+    """What the user typed, cut short: a pasted megabyte is not echoed back."""
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+
+
 def _positive_int(text: str) -> int:
     value = _non_negative_int(text)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"given {text}; allowed: a whole number of 1 or more")
+        raise argparse.ArgumentTypeError(
+            f"given {_typed(text)}; allowed: a whole number of 1 or more"
+        )
     return value
 
 
@@ -236,9 +272,21 @@ def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number") from None
+        raise argparse.ArgumentTypeError(
+            f"given {_typed(text)!r}; allowed: a whole number"
+        ) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"given {text}; allowed: 0 or more")
+        raise argparse.ArgumentTypeError(f"given {_typed(text)}; allowed: 0 or more")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"given {_typed(text)!r}; allowed: a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"given {_typed(text)}; allowed: a finite number")
     return value
 
 
@@ -246,9 +294,11 @@ def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a number") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"given {text}; allowed: between 0 and 1, e.g. 0.05")
+        raise argparse.ArgumentTypeError(f"given {_typed(text)!r}; allowed: a number") from None
+    if not 0 < value < 1:  # NaN fails this too
+        raise argparse.ArgumentTypeError(
+            f"given {_typed(text)}; allowed: between 0 and 1, e.g. 0.05"
+        )
     return value
 
 
@@ -264,6 +314,8 @@ def _validate(args: argparse.Namespace) -> int:
         f"{len(scenario.demand.request_types)} request types, staff pools: {pools}; "
         f"{scenario.run.horizon_months} months from {scenario.run.start_date}."
     )
+    for note in scenario_notes(scenario):
+        print(f"{args.scenario}: note: {note}.")
     return EXIT_OK
 
 
@@ -530,6 +582,8 @@ def _lever_costs(texts: list[str]) -> dict[str, float]:
             costs[key.strip()] = float(value)
         except ValueError:
             raise ScenarioError([Problem("--lever-cost", text, "KEY=GBP, e.g. x=1000")]) from None
+        if not math.isfinite(costs[key.strip()]):
+            raise ScenarioError([Problem("--lever-cost", text, "a finite number of pounds")])
     return costs
 
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.files import apply_overrides, parse_scenario
+from sim.scenario.safe_yaml import YamlSyntaxError, load_yaml
 from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = [
@@ -321,9 +321,12 @@ def parse_lever_range(key: str, raw: str, option: str = "--lever") -> Lever:
 
 def _read_value(text: str, option: str, whole: str) -> Any:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = load_yaml(text, option)
+    except YamlSyntaxError:
         raise ScenarioError([Problem(option, whole, "values readable as YAML")]) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError([Problem(option, whole, "finite numbers (no .nan or .inf)")])
+    return value
 
 
 def _check_named_values(key: str, values: tuple[Any, ...], option: str) -> None:
@@ -430,8 +433,24 @@ def check_levers(scenario: Scenario, levers: Iterable[Lever]) -> None:
         raise ScenarioError(problems)
 
 
+MAX_GRID_POINTS = 10_000
+"""Settings in one grid of levers (each a run of its own): 100 x 100, or 22 x 22 x 22."""
+
+
 def grid_settings(levers: Sequence[Lever]) -> list[LeverSetting]:
     """Every combination of the levers' values (the full factorial grid)."""
+    size = math.prod(len(lever.values) for lever in levers)
+    if size > MAX_GRID_POINTS:
+        counts = " x ".join(str(len(lever.values)) for lever in levers)
+        raise ScenarioError(
+            [
+                Problem(
+                    "levers",
+                    f"{counts} = {size:,} combinations",
+                    f"at most {MAX_GRID_POINTS:,} (MAX_GRID_POINTS): fewer values or levers",
+                )
+            ]
+        )
     settings = [LeverSetting()]
     for lever in levers:
         settings = [

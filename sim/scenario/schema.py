@@ -32,6 +32,8 @@ __all__ = [
     "SurgeContractorsPolicy",
     "VerdictSettings",
     "VettingLevel",
+    "expected_requests_upper_bound",
+    "scenario_notes",
 ]
 
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -519,6 +521,24 @@ def expected_requests_upper_bound(scenario: Scenario) -> float:
     arrivals = sum(t.arrivals_per_month for t in demand.request_types)
     peak = max(demand.seasonality_by_month)
     return weighted * arrivals * peak * demand.multiplier.mean * scenario.run.horizon_months
+
+
+def scenario_notes(scenario: Scenario) -> list[str]:
+    """What a valid scenario means that its reader might not expect (shown by validate and the app).
+
+    A department whose onboarding date is before the run's start is already with CCS on the first
+    simulated day: it is accepted (a scenario may describe a service part-way through its
+    expansion), and said here so that a typing mistake in the year does not pass unnoticed.
+    """
+    start = scenario.run.start_date
+    early = [d for d in scenario.demand.departments if d.onboarding_date < start]
+    if not early:
+        return []
+    shown = _names([f"{d.name} ({d.onboarding_date})" for d in early], 8)
+    return [
+        f"{len(early)} department(s) already onboarded at the start ({start}), their onboarding "
+        f"date being earlier: {shown}"
+    ]
 
 
 def scenario_fields(scenario: Scenario) -> dict[str, Any]:

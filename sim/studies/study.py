@@ -31,6 +31,7 @@ from sim.report.figures import RunTables, load_run
 from sim.runs.batch import model_version, scenario_digest
 from sim.runs.cache import RunOrigin, run_cached
 from sim.runs.executors import Executor, Task
+from sim.runs.limits import MAX_STUDY_REPLICATIONS
 from sim.runs.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
 from sim.scenario.schema import Scenario
 
@@ -119,7 +120,22 @@ class RunCache:
         self.planned = 0
 
     def expect(self, points: int) -> None:
-        """Say that `points` more scenarios are coming (for the progress total)."""
+        """Say that `points` more scenarios are coming (for the progress total).
+
+        Raises ScenarioError, before any of them runs, if the study would then need more than
+        `MAX_STUDY_REPLICATIONS` replications in all."""
+        if self.planned + points * self.reps > MAX_STUDY_REPLICATIONS:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "--reps",
+                        f"{points:,} scenario runs x {self.reps:,} replications "
+                        f"(+{self.planned:,} already planned)",
+                        f"at most {MAX_STUDY_REPLICATIONS:,} replications in one study "
+                        "(MAX_STUDY_REPLICATIONS): fewer values, levers or replications",
+                    )
+                ]
+            )
         self.planned += points * self.reps
         self._report(self.done)
 
