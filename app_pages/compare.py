@@ -17,9 +17,12 @@ from app_pages import running, state
 from app_pages.forms import scenario_files_in
 from sim.errors import ScenarioError
 from sim.report import figures as report
+from sim.results import outrun
+from sim.results.formats import format_difference, format_difference_interval
 from sim.results.paired import paired_differences
 from sim.runs.cache import RunOrigin
 from sim.runs.rundir import sha256_of
+from sim.runs.tables import RunTables
 from sim.scenario.files import load_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 
@@ -119,7 +122,7 @@ def main() -> None:
 
 
 def show_comparison(
-    base_run: report.RunTables, option_run: report.RunTables, base_label: str, option_label: str
+    base_run: RunTables, option_run: RunTables, base_label: str, option_label: str
 ) -> None:
     """Verdicts side by side, paired differences of every KPI, and overlaid fan charts."""
     paired = paired_differences(base_run.kpis, option_run.kpis)
@@ -136,28 +139,28 @@ def show_comparison(
         )
     st.session_state["compare_table"] = paired
     st.header("Does it close the gap?")
-    base_v = report.verdicts(base_run.kpis, base_run.pools, base_run.start_date)
-    option_v = report.verdicts(option_run.kpis, option_run.pools, option_run.start_date)
+    base_v = outrun.verdicts(base_run.kpis, base_run.pools, base_run.start_date)
+    option_v = outrun.verdicts(option_run.kpis, option_run.pools, option_run.start_date)
     consecutive = option_run.scenario.verdict.consecutive_months
     cols = st.columns(2)
     for col, label, found in ((cols[0], base_label, base_v), (cols[1], option_label, option_v)):
         with col, st.container(border=True):
             st.markdown(f"**{label}**")
-            st.markdown(report.verdict_sentence(found[0], consecutive))
+            st.markdown(outrun.verdict_sentence(found[0], consecutive))
     row = paired[paired["kpi"] == "outruns_capability"]
     if len(row):
         r = row.iloc[0]
         st.markdown(
             f"Paired difference in the probability of outrunning capability: "
-            f"**{r['difference'] * 100:+.0f} points** (95% CI {r['ci_low'] * 100:+.0f} to "
-            f"{r['ci_high'] * 100:+.0f})."
+            f"**{format_difference('outruns_capability', r['difference'])}** (95% CI "
+            f"{format_difference_interval('outruns_capability', r['ci_low'], r['ci_high'])})."
         )
     probability = "Probability it outruns capability"
     by_pool = (
-        report.verdict_table(base_v)[["Staff pool", probability]]
+        outrun.verdict_table(base_v)[["Staff pool", probability]]
         .rename(columns={probability: base_label})
         .merge(
-            report.verdict_table(option_v)[["Staff pool", probability]].rename(
+            outrun.verdict_table(option_v)[["Staff pool", probability]].rename(
                 columns={probability: option_label}
             ),
             on="Staff pool",

@@ -10,26 +10,10 @@ import streamlit as st
 
 from app_pages import running, state
 from sim.report import figures as report
-from sim.report.figures import RunTables
-
-# The KPI cards under the verdict, most telling first.
-HEADLINE_CARDS = [
-    "demand_met_share",
-    "sla_attainment",
-    "mean_wait_days",
-    "backlog_end",
-    "headcount_end",
-    "effective_fte_end",
-    "mean_time_to_fill_days",
-    "savings_foregone_gbp",
-]
-RECRUITMENT_CARDS = ["hires", "mean_time_to_hire_days", "mean_time_to_fill_days", "vacancies_end"]
-MONEY_CARDS = [
-    "staff_cost_gbp",
-    "contractor_cost_gbp",
-    "savings_delivered_gbp",
-    "savings_foregone_gbp",
-]
+from sim.results import outrun
+from sim.results.formats import format_probability
+from sim.results.kpis import in_group
+from sim.runs.tables import RunTables
 
 
 def run_controls() -> bool:
@@ -78,11 +62,11 @@ def run_controls() -> bool:
 
 def show_verdict(run: RunTables) -> None:
     """The answer first: probability that expansion outruns capability, when, for which skills."""
-    found = report.verdicts(run.kpis, run.pools, run.start_date)
+    found = outrun.verdicts(run.kpis, run.pools, run.start_date)
     whole = found[0]
     consecutive = run.scenario.verdict.consecutive_months
     st.header("Will the expansion outrun capability?")
-    sentence = report.verdict_sentence(whole, consecutive)
+    sentence = outrun.verdict_sentence(whole, consecutive)
     if whole.probability >= 0.5:
         st.error(sentence, icon=":material/error:")
     elif whole.probability >= 0.1:
@@ -91,7 +75,7 @@ def show_verdict(run: RunTables) -> None:
         st.success(sentence, icon=":material/check_circle:")
     st.markdown("**By skill (staff pool)**")
     st.dataframe(
-        report.verdict_table(found),
+        outrun.verdict_table(found),
         hide_index=True,
         width="stretch",
         column_config={
@@ -114,8 +98,8 @@ def show_verdict(run: RunTables) -> None:
     if at_risk:
         worst = max(at_risk, key=lambda v: v.probability)
         notes.append(
-            f"Most at risk: **{worst.scope}** ({worst.probability:.0%}). A pool can outrun its "
-            "capability while CCS as a whole keeps up."
+            f"Most at risk: **{worst.scope}** ({format_probability(worst.probability)}). A pool "
+            "can outrun its capability while CCS as a whole keeps up."
         )
     notes.append(
         f"A month is short when demand exceeds effective staff and fewer than "
@@ -138,7 +122,7 @@ def show_verdict(run: RunTables) -> None:
         st.page_link("app_pages/compare.py", label="Compare", icon=":material/compare_arrows:")
 
 
-def show_cards(run: RunTables, names: list[str], per_row: int = 4) -> None:
+def show_cards(run: RunTables, names: tuple[str, ...], per_row: int = 4) -> None:
     """KPI cards: mean, 95% confidence interval and the P10-P90 range of futures."""
     cards = report.kpi_cards(run.summary, names)
     for start in range(0, len(cards), per_row):
@@ -212,7 +196,7 @@ def _pool_monthly(run: RunTables, pool: str) -> Any:
 def show_pipeline(run: RunTables) -> None:
     """The recruitment pipeline: where vacancies are, what happens to them, how long it takes."""
     st.subheader("Recruitment pipeline")
-    show_cards(run, RECRUITMENT_CARDS)
+    show_cards(run, in_group("recruitment"))
     scopes = [report.WHOLE, *run.scenario.pool_names]
     scope = st.selectbox("Staff pool", scopes, key="results.pipeline_scope")
     pool = None if scope == report.WHOLE else scope
@@ -236,7 +220,7 @@ def show_pipeline(run: RunTables) -> None:
 def show_money(run: RunTables) -> None:
     """Costs, savings delivered and savings foregone, by UK financial year."""
     st.subheader("Costs and savings by financial year")
-    show_cards(run, MONEY_CARDS)
+    show_cards(run, in_group("money"))
     money = report.money_by_financial_year(run.monthly)
     st.altair_chart(report.money_chart(money), width="stretch")
     st.dataframe(report.money_table(money), hide_index=True, width="stretch")
@@ -247,7 +231,7 @@ def show_results(run: RunTables) -> None:
     """Everything about one run, most important first."""
     show_verdict(run)
     st.subheader("Key results")
-    show_cards(run, HEADLINE_CARDS)
+    show_cards(run, in_group("cards"))
     show_fans(run)
     show_pipeline(run)
     show_money(run)

@@ -15,9 +15,9 @@ import streamlit as st
 
 from app_pages.state import cache_root
 from sim.errors import ScenarioError
-from sim.report.figures import RunTables, load_run
 from sim.runs.cache import CachedRun, RunOrigin, find_cached, run_cached
 from sim.runs.executors import make_executor
+from sim.runs.tables import RunTables, load_run
 from sim.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)

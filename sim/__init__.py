@@ -26,7 +26,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _HOME = {
-    "KPI_NAMES": "sim.results.recording",
+    "KPI_NAMES": "sim.results.kpis",
     "ReplicationResult": "sim.results.recording",
     "Problem": "sim.errors",
     "ScenarioError": "sim.errors",
@@ -41,7 +41,8 @@ _HOME = {
 
 if TYPE_CHECKING:
     from sim.errors import Problem, ScenarioError
-    from sim.results.recording import KPI_NAMES, ReplicationResult
+    from sim.results.kpis import KPI_NAMES
+    from sim.results.recording import ReplicationResult
     from sim.results.replication import run_replication, simulate
     from sim.scenario.files import (
         load_scenario,

@@ -435,7 +435,14 @@ def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, ch
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.studies.compare import HEADLINE_COMPARISON_KPIS, CompareRequest, Option, run_comparison
+    from sim.results.formats import (
+        format_difference,
+        format_difference_interval,
+        format_kpi,
+        format_probability,
+    )
+    from sim.results.kpis import in_group
+    from sim.studies.compare import CompareRequest, Option, run_comparison
 
     files = [args.base, *args.options]
     scenarios = [load_scenario(f, args.overrides) for f in files]
@@ -455,7 +462,7 @@ def _compare(args: argparse.Namespace) -> int:
         lambda executor, progress: run_comparison(request, executor, progress),
         charts=True,
     )
-    order = {kpi: i for i, kpi in enumerate(HEADLINE_COMPARISON_KPIS)}
+    order = {kpi: i for i, kpi in enumerate(in_group("comparison"))}
     table = result.table[result.table["kpi"].isin(order)]
     table = table.sort_values(
         ["option", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c
@@ -465,28 +472,28 @@ def _compare(args: argparse.Namespace) -> int:
         f"{'better':>8}{'worse':>8}"
     )
     for r in table.to_dict("records"):
-        show = _formatter(str(r["kpi"]))
-        ci = f"{show(r['difference'])} [{show(r['ci_low'])}, {show(r['ci_high'])}]"
+        kpi = str(r["kpi"])
+        ci = (
+            f"{format_difference(kpi, r['difference'])} "
+            f"[{format_difference_interval(kpi, r['ci_low'], r['ci_high'])}]"
+        )
         better, worse = (
-            "" if r[p] != r[p] else f"{r[p]:.0%}" for p in ("p_option_better", "p_option_worse")
+            "" if r[p] != r[p] else format_probability(r[p])
+            for p in ("p_option_better", "p_option_worse")
         )
         print(
-            f"{r['option']:<24}{r['kpi']:<24}{show(r['base_mean']):>16}"
-            f"{show(r['option_mean']):>16}{ci:>40}{better:>8}{worse:>8}"
+            f"{r['option']:<24}{kpi:<24}{format_kpi(kpi, r['base_mean']):>16}"
+            f"{format_kpi(kpi, r['option_mean']):>16}{ci:>40}{better:>8}{worse:>8}"
         )
     print(f"Results: {out} (comparison.csv, charts/)")
     return EXIT_OK
 
 
-def _formatter(kpi: str) -> Any:
-    from sim.report.figures import format_kpi
-
-    return lambda v: format_kpi(kpi, v)
-
-
 def _sweep(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from sim.results.formats import format_difference, format_kpi
+    from sim.results.kpis import kpi_label
     from sim.scenario.levers import parse_lever_values
     from sim.studies.sweep import SweepRequest, run_sweep, switching_sentence
 
@@ -516,14 +523,17 @@ def _sweep(args: argparse.Namespace) -> int:
         lambda executor, progress: run_sweep(request, executor, progress),
         charts=True,
     )
+    kpi = args.kpi
     print(
-        f"\nOne at a time: {args.kpi} at each lever's lowest and highest value (as given: "
-        f"{result.tornado['base_mean'].iloc[0]:.3g})"
+        f"\nOne at a time: {kpi_label(kpi)} at each lever's lowest and highest value (as given: "
+        f"{format_kpi(kpi, result.tornado['base_mean'].iloc[0])})"
     )
     for r in result.tornado.to_dict("records"):
+        low, high = format_kpi(kpi, r["low_mean"]), format_kpi(kpi, r["high_mean"])
         print(
-            f"  {r['lever']:<44} {_value(r['low_value']):>8} -> {r['low_mean']:<8.3g}"
-            f"{_value(r['high_value']):>8} -> {r['high_mean']:<8.3g} swing {r['swing']:.3g}"
+            f"  {r['lever']:<44} {_value(r['low_value']):>8} -> {low:<14}"
+            f"{_value(r['high_value']):>8} -> {high:<14} swing "
+            f"{format_difference(kpi, abs(r['swing']))}"
         )
     if result.switching:
         print("Switching values (where the verdict flips):")
@@ -621,40 +631,27 @@ def _print_summary(summary: pd.DataFrame, reps: int, run_dir: Path, scenario: An
     """The verdict first (CCS and each staff pool), then the headline KPIs with intervals."""
     import pandas as pd
 
-    from sim.model.calendar import add_months
-    from sim.report.figures import HEADLINE_KPIS, KPI_INFO, format_kpi, interval_text
+    from sim.results.formats import format_band, format_interval, format_kpi, format_probability
+    from sim.results.kpis import in_group, kpi_label
+    from sim.results.outrun import verdict_sentence, verdicts
 
-    rows = {str(r["kpi"]): r for r in summary.to_dict("records")}
-
-    def month_name(index: float) -> str:
-        return f"{add_months(scenario.run.start_date, round(index)):%b %Y}"
-
-    verdict = rows["outruns_capability"]
-    print(
-        f"\nExpansion outruns capability in {format_kpi('outruns_capability', verdict['mean'])} "
-        f"of {reps} simulated futures (95% CI "
-        f"{interval_text('outruns_capability', verdict['ci_low'], verdict['ci_high'])})."
+    found = verdicts(
+        pd.read_parquet(run_dir / "kpis.parquet"),
+        pd.read_parquet(run_dir / "pools.parquet"),
+        scenario.run.start_date,
     )
-    start = rows.get("outrun_month")
-    if start is not None and start["n"] > 0:
-        print(
-            f"Where it does, the shortfall starts in {month_name(start['p50'])} "
-            f"(P10 {month_name(start['p10'])}, P90 {month_name(start['p90'])})."
-        )
-    pools_file = run_dir / "pools.parquet"
-    if pools_file.exists():
-        pools = pd.read_parquet(pools_file).groupby("pool", sort=False)["outruns_capability"]
-        shares = ", ".join(f"{pool} {share:.0%}" for pool, share in pools.mean().items())
+    print("\n" + verdict_sentence(found[0], scenario.verdict.consecutive_months, bold=""))
+    if len(found) > 1:
+        shares = ", ".join(f"{v.scope} {format_probability(v.probability)}" for v in found[1:])
         print(f"By staff pool: {shares}.")
+    rows = {str(r["kpi"]): r for r in summary.to_dict("records")}
+    shown = [k for k in in_group("headline") if k in rows and k not in in_group("verdict")]
     print(f"\n{'KPI':<38}{'mean':>14}  {'95% CI':>30}  {'P10 to P90':>30}")
-    for kpi in HEADLINE_KPIS:
-        if kpi not in rows or kpi in ("outruns_capability", "outrun_month"):  # shown above
-            continue
+    for kpi in shown:
         r = rows[kpi]
-        label = KPI_INFO[kpi].label if kpi in KPI_INFO else kpi
-        ci = interval_text(kpi, r["ci_low"], r["ci_high"])
-        band = f"{format_kpi(kpi, r['p10'])} to {format_kpi(kpi, r['p90'])}"
-        print(f"{label[:37]:<38}{format_kpi(kpi, r['mean']):>14}  {ci:>30}  {band:>30}")
+        ci = format_interval(kpi, r["ci_low"], r["ci_high"])
+        band = format_band(kpi, r["p10"], r["p90"])
+        print(f"{kpi_label(kpi)[:37]:<38}{format_kpi(kpi, r['mean']):>14}  {ci:>30}  {band:>30}")
     print(f"({reps} replications; every KPI, with its interval, is in summary.csv)")
 
 

@@ -41,8 +41,10 @@ from app_pages.forms import (
 )
 from sim.errors import ScenarioError
 from sim.report import figures as report
+from sim.results import outrun
 from sim.runs.cache import cache_key, find_cached, run_cached, tables_as_csv, zip_run_directory
 from sim.runs.executors import InProcessExecutor
+from sim.runs.tables import RunTables, load_run
 from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
 from sim.scenario.schema import (
     Department,
@@ -313,10 +315,10 @@ def test_the_cache_checks_the_full_digest_and_downloads_hold_the_run(tmp_path: P
 
 
 @pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> report.RunTables:
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> RunTables:
     root = tmp_path_factory.mktemp("runs")
     scenario = load_scenario(SMALL)
-    return report.load_run(run_cached(root, scenario, 2014, 6, InProcessExecutor).path)
+    return load_run(run_cached(root, scenario, 2014, 6, InProcessExecutor).path)
 
 
 def test_verdicts_count_outruns_and_date_their_start() -> None:
@@ -333,15 +335,15 @@ def test_verdicts_count_outruns_and_date_their_start() -> None:
             "outrun_month": pd.array([2, None] * 4, dtype="Int64"),
         }
     )
-    whole, a, b = report.verdicts(kpis, pools, dt.date(2014, 4, 1))
+    whole, a, b = outrun.verdicts(kpis, pools, dt.date(2014, 4, 1))
     assert (whole.outruns, whole.probability, whole.month_p50) == (3, 0.75, 4)
-    assert whole.date_of(whole.month_p50) == dt.date(2014, 8, 1)
+    assert whole.month_text(whole.month_p50) == "Aug 2014"
     assert 0 < whole.ci_low < 0.75 < whole.ci_high <= 1
     assert (a.probability, a.month_p10, b.probability, b.month_p50) == (1.0, 2, 0.0, None)
-    assert "75% of 4 simulated futures" in report.verdict_sentence(whole, 3)
-    assert "Aug 2014" in report.verdict_sentence(whole, 3)
-    assert "none of the 4" in report.verdict_sentence(b, 3)
-    table = report.verdict_table([whole, a, b])
+    assert "75% of 4 simulated futures" in outrun.verdict_sentence(whole, 3)
+    assert "Aug 2014" in outrun.verdict_sentence(whole, 3)
+    assert "none of the 4" in outrun.verdict_sentence(b, 3)
+    table = outrun.verdict_table([whole, a, b])
     assert list(table["Staff pool"]) == ["CCS as a whole", "a", "b"]
     monthly = pd.DataFrame(
         {"rep": 0, "month": range(8), "date": pd.date_range("2014-04-01", periods=8, freq="MS")}
@@ -373,7 +375,7 @@ def test_kpi_cards_and_table_are_labelled_and_clipped_to_possible_values() -> No
     ]
 
 
-def test_monthly_figures_from_a_real_run(small_run: report.RunTables, tmp_path: Path) -> None:
+def test_monthly_figures_from_a_real_run(small_run: RunTables, tmp_path: Path) -> None:
     fan = report.fan_data(
         small_run.monthly, {"headcount_in_post": "In post", "establishment": "Plan"}
     )
@@ -400,7 +402,7 @@ def test_monthly_figures_from_a_real_run(small_run: report.RunTables, tmp_path: 
         assert path.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_the_recruitment_flow_balances(small_run: report.RunTables) -> None:
+def test_the_recruitment_flow_balances(small_run: RunTables) -> None:
     flow = report.recruitment_flow(small_run.scenario, "buyers")
     assert flow is not None
     links = flow.links.set_index(["source", "target"])["value"]

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.report.figures import format_kpi
 from sim.report.html import SECTIONS
+from sim.results.formats import format_kpi
+from sim.results.kpis import in_group
 from sim.runs.rundir import sha256_of
-from sim.studies.compare import HEADLINE_COMPARISON_KPIS
+from sim.runs.tables import load_run
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
@@ -118,13 +119,14 @@ def test_kpi_tables_match_summary_csv(report) -> None:
     for record in (study["base"], *study["options"]):
         run_dir = (root / "compare" / record["run_dir"]).resolve()
         summary = pd.read_csv(run_dir / "summary.csv").set_index("kpi")
+        start = load_run(run_dir).start_date
         cells = parser.cells[f"kpis-{run_dir.name}"]
         assert len(cells) == 6 * len(summary)
         for cell in cells:
             expected = summary.loc[cell["data-kpi"], cell["data-stat"]]
             shown = float(cell["data-value"])
             assert shown == expected or (math.isnan(shown) and math.isnan(expected))
-            assert cell["text"] == format_kpi(cell["data-kpi"], expected)
+            assert cell["text"] == format_kpi(cell["data-kpi"], expected, start)
 
 
 def test_comparison_numbers_match_comparison_csv(report) -> None:
@@ -133,7 +135,7 @@ def test_comparison_numbers_match_comparison_csv(report) -> None:
     parser.feed(html)
     table = pd.read_csv(root / "compare" / "comparison.csv").set_index("kpi")
     shown = {c["data-kpi"]: float(c["data-value"]) for c in parser.cells["comparison-compare"]}
-    assert set(shown) == set(HEADLINE_COMPARISON_KPIS)
+    assert set(shown) == set(in_group("comparison"))
     for kpi, value in shown.items():
         assert value == table.loc[kpi, "difference"]
 

@@ -15,12 +15,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sim.report.figures import KPI_INFO
+from sim.results.formats import JUDGEMENTS, format_kpi, format_probability, judge_difference
+from sim.results.kpis import in_group, kpi_info, kpi_label
 
 __all__ = [
     "comparison_chart",
     "heatmap_chart",
-    "kpi_label",
     "oneway_chart",
     "plan_chart",
     "save_png",
@@ -29,13 +29,11 @@ __all__ = [
 ]
 
 WIDTH = 520
-SHARE_KPIS = frozenset({"outruns_capability", "sla_attainment", "demand_met_share", "utilisation"})
+_JUDGEMENT_COLOURS = ("#1b7837", "#b2182b", "#777", "#bdbdbd", "#555", "#555", "#bdbdbd")
 
 
-def kpi_label(kpi: str) -> str:
-    """A reader's label for a KPI column (the app's, from `sim.report.figures.KPI_INFO`)."""
-    info = KPI_INFO.get(kpi)
-    return info.label if info is not None else kpi.replace("_", " ")
+def _is_share(kpi: str) -> bool:
+    return kpi_info(kpi).kind in ("share", "probability")
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
@@ -81,9 +79,7 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
     base = alt.Chart(rows).encode(y=alt.Y("option:N", title=None))
     colour = alt.Color(
         "judgement:N",
-        scale=alt.Scale(
-            domain=["better", "worse", "no clear difference"], range=["#1b7837", "#b2182b", "#777"]
-        ),
+        scale=alt.Scale(domain=list(JUDGEMENTS), range=list(_JUDGEMENT_COLOURS)),
         legend=alt.Legend(title="95% CI of the difference", orient="bottom"),
     )
     bars = base.mark_rule(strokeWidth=2).encode(
@@ -118,17 +114,14 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
 
 def _judgement(row: dict[Any, Any]) -> str:
     better = row.get("better")
-    low, high = row["ci_low"], row["ci_high"]
-    if not better or pd.isna(low) or pd.isna(high) or low <= 0 <= high:
-        return "no clear difference"
-    higher = low > 0
-    return "better" if higher == (better == "higher") else "worse"
+    better = "" if better is None or pd.isna(better) else str(better)
+    return judge_difference(better, row["ci_low"], row["ci_high"], int(row["n_pairs"]))
 
 
 def _percent(better: Any, worse: Any) -> str:
     if better is None or pd.isna(better):
         return ""
-    return f"better in {float(better):.0%}, worse in {float(worse):.0%}"
+    return f"better in {format_probability(better)}, worse in {format_probability(worse)}"
 
 
 # --- sensitivities ----------------------------------------------------------------------------
@@ -170,7 +163,7 @@ def tornado_chart(tornado: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.layer(bars, labels, base).properties(
         width=WIDTH,
         height=44 * len(order),
-        title=f"Tornado: {kpi_label(kpi)} (line: scenario as given, {_fmt(kpi, base_mean)})",
+        title=f"Tornado: {kpi_label(kpi)} (line: scenario as given, {format_kpi(kpi, base_mean)})",
     )
 
 
@@ -185,8 +178,8 @@ def heatmap_chart(points: pd.DataFrame, lever_x: str, lever_y: str, kpi: str) ->
             "mean": pd.to_numeric(rows["mean"], errors="coerce"),
         }
     )
-    data["text"] = [_fmt(kpi, v) for v in data["mean"]]
-    domain = [0, 1] if kpi in SHARE_KPIS else alt.Undefined
+    data["text"] = [format_kpi(kpi, v) for v in data["mean"]]
+    domain = [0, 1] if _is_share(kpi) else alt.Undefined
     scale = alt.Scale(scheme="redyellowgreen", domain=domain, reverse=kpi == "outruns_capability")
     base = alt.Chart(data).encode(
         x=alt.X("x:O", title=lever_x), y=alt.Y("y:O", title=lever_y, sort="descending")
@@ -296,16 +289,6 @@ def _value_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _fmt(kpi: str, value: float) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    if kpi in SHARE_KPIS:
-        return f"{value:.0%}"
-    if kpi.endswith("_gbp"):
-        return f"£{value / 1e6:,.1f}m" if abs(value) >= 1e6 else f"£{value:,.0f}"
-    return f"{value:,.3g}"
-
-
 # --- the charts of a study directory ------------------------------------------------------------
 
 
@@ -313,14 +296,12 @@ def study_charts(study_dir: Path) -> dict[str, alt.TopLevelMixin]:
     """The charts of a compare, sweep or plan study, drawn from its tables, by file stem."""
     import json
 
-    from sim.studies.compare import HEADLINE_COMPARISON_KPIS
-
     study = json.loads((study_dir / "study.json").read_text())
     tables = {name: pd.read_csv(study_dir / file) for name, file in study["tables"].items()}
     charts: dict[str, alt.TopLevelMixin] = {}
     if study["kind"] == "compare":
         table = tables["comparison"]
-        kpis = [k for k in HEADLINE_COMPARISON_KPIS if k in set(table["kpi"])]
+        kpis = [k for k in in_group("comparison") if k in set(table["kpi"])]
         charts["comparison"] = comparison_chart(table, kpis)
     elif study["kind"] == "sweep":
         charts["tornado"] = tornado_chart(tables["tornado"])

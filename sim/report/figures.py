@@ -6,11 +6,10 @@ chart or a display table out. Nothing imports Streamlit, so one chart spec serve
 
 The building blocks other reports reuse:
 
-- `load_run(path)` -> `RunTables`: a run directory's tables and scenario.
-- `verdicts(...)`, `verdict_table(...)`, `verdict_sentence(...)`, `outrun_by_month(...)` and
-  `outrun_chart(...)`: does expansion outrun capability, when, for which pools.
+- `outrun_by_month(...)` and `outrun_chart(...)`: when expansion outruns capability, by pool
+  (the verdict itself and its sentence: `sim.results.outrun`).
 - `kpi_table(summary)` and `kpi_cards(summary, names)`: KPIs with 95% CIs and P10-P90 bands,
-  labelled and formatted from `KPI_INFO`.
+  labelled from the KPI catalogue (`sim.results.kpis`), formatted by `sim.results.formats`.
 - `fan_data(monthly, series)` + `fan_chart(data, ...)`: P10/P50/P90 bands over time, for one run
   or for several runs overlaid (`overlay_fan_data`).
 - `pipeline_by_stage`/`pipeline_chart`, `recruitment_flow`/`sankey_chart`: the recruitment pipeline.
@@ -21,45 +20,48 @@ The building blocks other reports reuse:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from sim.model.calendar import add_months, financial_year_label
+from sim.model.calendar import financial_year_label
 from sim.model.state import PIPELINE_STAGES
-from sim.results.summary import monthly_bands, wilson_interval
-from sim.scenario.files import parse_scenario
+from sim.results.formats import (
+    JUDGEMENTS,
+    format_band,
+    format_difference,
+    format_difference_interval,
+    format_interval,
+    format_kpi,
+    format_probability,
+    judge_difference,
+)
+from sim.results.kpis import KPI_NAMES, KPIS, kpi_info, kpi_label
+from sim.results.outrun import WHOLE
+from sim.results.summary import monthly_bands
 from sim.scenario.schema import Scenario
 
 __all__ = [
     "COMPARED_KPIS",
-    "HEADLINE_KPIS",
-    "KPI_INFO",
     "MONEY_SERIES",
     "PIPELINE_STAGE_LABELS",
     "WHOLE",
     "Chart",
     "KpiCard",
-    "KpiInfo",
     "RecruitmentFlow",
-    "RunTables",
-    "Verdict",
     "comparison_chart",
     "comparison_table",
     "fan_chart",
     "fan_data",
-    "format_kpi",
     "headcount_plan",
-    "interval_text",
     "kpi_cards",
     "kpi_table",
-    "load_run",
     "money_by_financial_year",
     "money_chart",
     "money_table",
@@ -74,15 +76,11 @@ __all__ = [
     "recruitment_flow",
     "sankey_chart",
     "save_chart",
-    "verdict_sentence",
-    "verdict_table",
-    "verdicts",
 ]
 
 Chart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart | alt.VConcatChart
 """Any chart these functions return: ready for `st.altair_chart`, `save_chart` or `.to_html()`."""
 
-WHOLE = "CCS as a whole"
 _DATE_AXIS = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6}, labelAngle=0)
 _DATE_AXIS_SPARSE = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelAngle=0)
 
@@ -92,160 +90,7 @@ def _date_x(months: int) -> alt.X:
     return alt.X("date:T", title=None, axis=_DATE_AXIS if months <= 60 else _DATE_AXIS_SPARSE)
 
 
-"""The scope name of verdicts for all staff pools together."""
-
 # --- KPIs ---------------------------------------------------------------------------------------
-
-KpiKind = Literal["share", "probability", "count", "days", "gbp", "fte", "number", "month"]
-
-
-@dataclass(frozen=True)
-class KpiInfo:
-    """How to show one KPI: a plain label, its kind (which sets the format) and what it means."""
-
-    label: str
-    kind: KpiKind
-    description: str
-
-
-KPI_INFO: dict[str, KpiInfo] = {
-    "outruns_capability": KpiInfo(
-        "Expansion outruns capability",
-        "probability",
-        "Share of simulated futures in which demand exceeds effective staff and the service "
-        "level misses its target for several months in a row (docs/verdict.md).",
-    ),
-    "outrun_month": KpiInfo(
-        "Month the shortfall starts",
-        "month",
-        "First month (0 = the first month of the run) of the first run of short months, in the "
-        "futures where it happens.",
-    ),
-    "demand_met_share": KpiInfo(
-        "Demand met",
-        "share",
-        "Share of finished requests that CCS completed; the rest were given up by departments "
-        "that waited too long and bought alone.",
-    ),
-    "sla_attainment": KpiInfo(
-        "Completed within target",
-        "share",
-        "Share of completed requests finished within their service-level target.",
-    ),
-    "mean_wait_days": KpiInfo(
-        "Mean wait for work to start", "days", "Days from a request to the start of work on it."
-    ),
-    "p95_wait_days": KpiInfo(
-        "Longest waits (95th percentile)", "days", "1 request in 20 waits longer than this."
-    ),
-    "backlog_end": KpiInfo(
-        "Backlog at the end", "count", "Requests waiting for work to start at the end of the run."
-    ),
-    "reneged": KpiInfo(
-        "Requests given up", "count", "Requests whose department stopped waiting and bought alone."
-    ),
-    "arrivals": KpiInfo("Requests received", "count", "Requests from onboarded departments."),
-    "completed": KpiInfo("Requests completed", "count", "Requests CCS finished."),
-    "utilisation": KpiInfo(
-        "Staff utilisation", "share", "Share of staff case capacity in use, over the run."
-    ),
-    "headcount_end": KpiInfo(
-        "Headcount in post at the end", "count", "Permanent staff in post at the end of the run."
-    ),
-    "establishment_end": KpiInfo(
-        "Planned establishment at the end", "count", "Posts funded by the plan at the end."
-    ),
-    "vacancies_end": KpiInfo("Vacancies at the end", "count", "Posts being recruited to."),
-    "effective_fte_end": KpiInfo(
-        "Effective staff at the end",
-        "fte",
-        "Full-time equivalents of productive work after ramp-up, mentoring and overheads, plus "
-        "contractors.",
-    ),
-    "contractors_end": KpiInfo("Contractors at the end", "count", "Contractors in post."),
-    "hires": KpiInfo("Hires", "count", "New joiners over the run."),
-    "leavers": KpiInfo("Leavers", "count", "Staff who left over the run."),
-    "mean_time_to_hire_days": KpiInfo(
-        "Time to hire",
-        "days",
-        "Days from the first advert to an accepted offer (the government's definition).",
-    ),
-    "mean_time_to_fill_days": KpiInfo(
-        "Vacancy to start", "days", "Days from a vacancy opening to the new joiner's first day."
-    ),
-    "departments_onboarded_end": KpiInfo(
-        "Departments onboarded", "number", "Departments whose buying had moved to CCS by the end."
-    ),
-    "requests_deferred": KpiInfo(
-        "Requests deferred by an onboarding pause",
-        "count",
-        "Requests from departments whose move management postponed.",
-    ),
-    "staff_cost_gbp": KpiInfo("Staff cost", "gbp", "Salaries and on-costs over the run."),
-    "contractor_cost_gbp": KpiInfo("Contractor cost", "gbp", "Contractor day rates over the run."),
-    "savings_delivered_gbp": KpiInfo(
-        "Savings delivered", "gbp", "Savings on the contracts CCS let, over the run."
-    ),
-    "savings_foregone_gbp": KpiInfo(
-        "Savings foregone",
-        "gbp",
-        "Savings lost on requests departments gave up on and bought alone.",
-    ),
-    "demand_multiplier": KpiInfo(
-        "Demand multiplier drawn",
-        "number",
-        "The uncertain scale on all demand, drawn once for each simulated future.",
-    ),
-}
-"""Every KPI of `kpis.parquet`, in the order reports show them, with a label and meaning."""
-
-
-def format_kpi(kpi: str, value: float | None) -> str:
-    """A KPI value as a planner reads it: '84.3%', '16.6 days', '£151.3m', '1,234'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    kind = KPI_INFO[kpi].kind if kpi in KPI_INFO else "number"
-    if kind in ("share", "probability"):
-        return f"{value:.0%}" if kind == "probability" else f"{value:.1%}"
-    if kind == "days":
-        return f"{value:,.0f} days" if abs(value) >= 100 else f"{value:,.1f} days"
-    if kind == "gbp":
-        return _money(value)
-    if kind == "fte":
-        return f"{value:,.0f} FTE"
-    if kind == "count":
-        return f"{value:,.0f}"
-    if kind == "month":
-        return f"month {value:,.1f}"
-    return f"{value:,.1f}"
-
-
-def _interval(kpi: str, low: float, high: float) -> tuple[float, float]:
-    """A t-interval clipped to the values the KPI can take (no negative counts, no 101%)."""
-    kind = KPI_INFO[kpi].kind if kpi in KPI_INFO else "number"
-    if kind in ("share", "probability"):
-        return max(low, 0.0), min(high, 1.0)
-    if kind in ("count", "days", "gbp", "fte"):
-        return max(low, 0.0), high
-    return low, high
-
-
-def interval_text(kpi: str, low: float, high: float) -> str:
-    """'97.3% to 100.0%': a KPI's confidence interval, clipped to its possible values."""
-    low, high = _interval(kpi, low, high)
-    return f"{format_kpi(kpi, low)} to {format_kpi(kpi, high)}"
-
-
-def _money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e9:
-        return f"{sign}£{value / 1e9:,.2f}bn"
-    if value >= 1e6:
-        return f"{sign}£{value / 1e6:,.1f}m"
-    if value >= 1e4:
-        return f"{sign}£{value / 1e3:,.0f}k"
-    return f"{sign}£{value:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -268,7 +113,7 @@ def _summary_rows(summary: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {str(row["kpi"]): row for row in _records(summary)}
 
 
-def kpi_cards(summary: pd.DataFrame, names: list[str]) -> list[KpiCard]:
+def kpi_cards(summary: pd.DataFrame, names: Sequence[str]) -> list[KpiCard]:
     """Cards for the named KPIs of a `summary.csv` table (KPIs it lacks are skipped)."""
     rows = _summary_rows(summary)
     cards = []
@@ -276,9 +121,9 @@ def kpi_cards(summary: pd.DataFrame, names: list[str]) -> list[KpiCard]:
         if name not in rows:
             continue
         row = rows[name]
-        info = KPI_INFO.get(name, KpiInfo(name, "number", ""))
-        interval = interval_text(name, row["ci_low"], row["ci_high"])
-        band = f"{format_kpi(name, row['p10'])} to {format_kpi(name, row['p90'])}"
+        info = kpi_info(name)
+        interval = format_interval(name, row["ci_low"], row["ci_high"])
+        band = format_band(name, row["p10"], row["p90"])
         cards.append(
             KpiCard(
                 name, info.label, format_kpi(name, row["mean"]), interval, band, info.description
@@ -288,24 +133,23 @@ def kpi_cards(summary: pd.DataFrame, names: list[str]) -> list[KpiCard]:
 
 
 def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Every KPI of a `summary.csv` table, labelled and formatted, in `KPI_INFO` order."""
+    """Every KPI of a `summary.csv` table, labelled and formatted, in catalogue order (the
+    month the shortfall starts is in the verdict, as dates)."""
     rows = _summary_rows(summary)
-    order = [k for k in KPI_INFO if k in rows and k != "outrun_month"]
-    order += [k for k in rows if k not in KPI_INFO]
+    order = [k for k in KPI_NAMES if k in rows and kpi_info(k).kind != "month"]
+    order += [k for k in rows if k not in KPIS]
     table = []
     for name in order:
         row = rows[name]
-        info = KPI_INFO.get(name, KpiInfo(name, "number", ""))
+        info = kpi_info(name)
         is_probability = info.kind == "probability"
         table.append(
             {
                 "KPI": info.label,
                 "Mean": format_kpi(name, row["mean"]),
-                "95% confidence interval": interval_text(name, row["ci_low"], row["ci_high"]),
+                "95% confidence interval": format_interval(name, row["ci_low"], row["ci_high"]),
                 "P10 to P90 (range of futures)": (
-                    ""
-                    if is_probability
-                    else f"{format_kpi(name, row['p10'])} to {format_kpi(name, row['p90'])}"
+                    "" if is_probability else format_band(name, row["p10"], row["p90"])
                 ),
                 "What it means": info.description,
                 "Column": name,
@@ -314,137 +158,7 @@ def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-# --- loading a run ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunTables:
-    """A run directory's tables, manifest and scenario, as written by `sim.runs.batch.run_batch`."""
-
-    path: Path
-    manifest: dict[str, Any]
-    scenario: Scenario
-    summary: pd.DataFrame
-    kpis: pd.DataFrame
-    monthly: pd.DataFrame
-    monthly_by_pool: pd.DataFrame
-    pools: pd.DataFrame
-
-    @property
-    def start_date(self) -> dt.date:
-        """First day of the simulated period."""
-        return self.scenario.run.start_date
-
-    @property
-    def replications(self) -> int:
-        """Replications that finished."""
-        return len(self.kpis)
-
-
-def load_run(path: str | Path) -> RunTables:
-    """Read a finished run directory."""
-    path = Path(path)
-    manifest = json.loads((path / "manifest.json").read_text())
-    return RunTables(
-        path=path,
-        manifest=manifest,
-        scenario=parse_scenario(manifest["scenario"], source=str(path / "manifest.json")),
-        summary=pd.read_csv(path / "summary.csv"),
-        kpis=pd.read_parquet(path / "kpis.parquet"),
-        monthly=pd.read_parquet(path / "monthly.parquet"),
-        monthly_by_pool=pd.read_parquet(path / "monthly_by_pool.parquet"),
-        pools=pd.read_parquet(path / "pools.parquet"),
-    )
-
-
-# --- the verdict --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Does expansion outrun capability, for CCS as a whole or one staff pool, across futures."""
-
-    scope: str
-    replications: int
-    outruns: int
-    probability: float
-    ci_low: float
-    ci_high: float
-    month_p10: int | None
-    month_p50: int | None
-    month_p90: int | None
-    start_date: dt.date
-
-    def date_of(self, month: int | None) -> dt.date | None:
-        """First day of a month of the run (0-based)."""
-        return None if month is None else add_months(self.start_date, month)
-
-
-def _verdict(scope: str, flags: pd.Series, months: pd.Series, start: dt.date) -> Verdict:
-    n, hits = len(flags), int(flags.astype(bool).sum())
-    low, high = wilson_interval(hits, n)
-    found = pd.to_numeric(months, errors="coerce").dropna().to_numpy(dtype=float)
-    p10 = p50 = p90 = None
-    if len(found):
-        # 'nearest' keeps each percentile on a real month of the run.
-        p10, p50, p90 = (int(np.percentile(found, q, method="nearest")) for q in (10, 50, 90))
-    return Verdict(scope, n, hits, hits / n if n else math.nan, low, high, p10, p50, p90, start)
-
-
-def verdicts(kpis: pd.DataFrame, pools: pd.DataFrame, start_date: dt.date) -> list[Verdict]:
-    """The verdict for CCS as a whole, then for each staff pool (in scenario order)."""
-    found = [_verdict(WHOLE, kpis["outruns_capability"], kpis["outrun_month"], start_date)]
-    for pool, rows in pools.groupby("pool", sort=False):
-        found.append(
-            _verdict(str(pool), rows["outruns_capability"], rows["outrun_month"], start_date)
-        )
-    return found
-
-
-def _month_text(verdict: Verdict, month: int | None) -> str:
-    date = verdict.date_of(month)
-    return "" if date is None else f"{date:%b %Y}"
-
-
-def verdict_sentence(verdict: Verdict, consecutive_months: int) -> str:
-    """The verdict in one or two plain sentences (markdown)."""
-    n = verdict.replications
-    ci = f"95% confidence interval {verdict.ci_low:.0%} to {verdict.ci_high:.0%}"
-    if verdict.outruns == 0:
-        return (
-            f"In **none of the {n} simulated futures** does demand outrun capability for "
-            f"{consecutive_months} months in a row ({ci})."
-        )
-    share = f"**{verdict.probability:.0%} of {n} simulated futures**"
-    text = (
-        f"In {share} ({ci}), demand outruns capability: more work arrives than staff can do "
-        f"while the service level misses its target, for {consecutive_months} months or more "
-        "in a row."
-    )
-    when = (
-        f" Where it happens, it starts in **{_month_text(verdict, verdict.month_p50)}** "
-        f"(median; 8 in 10 of those futures between {_month_text(verdict, verdict.month_p10)} "
-        f"and {_month_text(verdict, verdict.month_p90)})."
-    )
-    return text + when
-
-
-def verdict_table(found: list[Verdict]) -> pd.DataFrame:
-    """One row per scope: probability with its 95% CI, and when the shortfall starts."""
-    rows = []
-    for v in found:
-        rows.append(
-            {
-                "Staff pool": v.scope,
-                "Probability it outruns capability": v.probability,
-                "95% CI": f"{v.ci_low:.0%} to {v.ci_high:.0%}",
-                "Starts: early (P10)": _month_text(v, v.month_p10),
-                "Starts: median (P50)": _month_text(v, v.month_p50),
-                "Starts: late (P90)": _month_text(v, v.month_p90),
-                "Futures": f"{v.outruns} of {v.replications}",
-            }
-        )
-    return pd.DataFrame(rows)
+# --- the verdict over time ---------------------------------------------------------------------
 
 
 def outrun_by_month(kpis: pd.DataFrame, pools: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
@@ -984,29 +698,8 @@ def money_table(data: pd.DataFrame) -> pd.DataFrame:
 
 # --- comparing two scenarios --------------------------------------------------------------------
 
-# The KPIs a reader wants first, in order (the CLI's summary and the report's results table).
-HEADLINE_KPIS: tuple[str, ...] = (
-    "outruns_capability",
-    "outrun_month",
-    "sla_attainment",
-    "demand_met_share",
-    "mean_wait_days",
-    "p95_wait_days",
-    "backlog_end",
-    "reneged",
-    "utilisation",
-    "headcount_end",
-    "effective_fte_end",
-    "vacancies_end",
-    "mean_time_to_fill_days",
-    "departments_onboarded_end",
-    "staff_cost_gbp",
-    "contractor_cost_gbp",
-    "savings_delivered_gbp",
-    "savings_foregone_gbp",
-)
-
-COMPARED_KPIS: tuple[str, ...] = tuple(k for k in KPI_INFO if k not in ("demand_multiplier",))
+# Every KPI is compared except draws of uncertain inputs.
+COMPARED_KPIS: tuple[str, ...] = tuple(k for k in KPI_NAMES if "input_draw" not in KPIS[k].groups)
 
 
 def comparison_table(
@@ -1021,20 +714,18 @@ def comparison_table(
     by_kpi = {str(r["kpi"]): r for r in _records(paired)}
     for kpi in [k for k in COMPARED_KPIS if k in by_kpi]:
         r = by_kpi[kpi]
-        kind = KPI_INFO[kpi].kind
-        diff_kpi = "share" if kind == "probability" else kpi
         rows.append(
             {
-                "KPI": KPI_INFO[kpi].label,
+                "KPI": kpi_label(kpi),
                 base_label: format_kpi(kpi, r["base_mean"]),
                 option_label: format_kpi(kpi, r["option_mean"]),
-                "Difference": _signed(diff_kpi, r["difference"]),
-                "95% CI of the difference": (
-                    f"{_signed(diff_kpi, r['ci_low'])} to {_signed(diff_kpi, r['ci_high'])}"
+                "Difference": format_difference(kpi, r["difference"]),
+                "95% CI of the difference": format_difference_interval(
+                    kpi, r["ci_low"], r["ci_high"]
                 ),
                 "Verdict": _judgement(r),
-                "Futures where it is better": (
-                    "" if pd.isna(r["p_option_better"]) else f"{r['p_option_better']:.0%}"
+                "Futures where it is better": _blank_if_missing(
+                    format_probability(r["p_option_better"])
                 ),
                 "Column": kpi,
             }
@@ -1042,29 +733,12 @@ def comparison_table(
     return pd.DataFrame(rows)
 
 
-def _signed(kpi: str, value: float) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    if kpi == "share" or (kpi in KPI_INFO and KPI_INFO[kpi].kind in ("share", "probability")):
-        return f"{value * 100:+.1f} points"
-    if kpi in KPI_INFO and KPI_INFO[kpi].kind == "month":
-        return f"{value:+.1f} months"
-    text = format_kpi(kpi, abs(value))
-    return ("+" if value > 0 else "-" if value < 0 else "±") + text
+def _blank_if_missing(text: str) -> str:
+    return "" if text == "-" else text
 
 
 def _judgement(row: dict[str, Any]) -> str:
-    low, high, better = row["ci_low"], row["ci_high"], row["better"]
-    if pd.isna(low) or pd.isna(high):
-        return "too few futures to tell" if row["n_pairs"] < 2 else "no difference"
-    if low == 0 and high == 0:
-        return "no difference"
-    if low > 0 or high < 0:
-        if not better:
-            return "higher" if low > 0 else "lower"
-        improved = (low > 0) == (better == "higher")
-        return "clearly better" if improved else "clearly worse"
-    return "no clear difference"
+    return judge_difference(row["better"], row["ci_low"], row["ci_high"], row["n_pairs"])
 
 
 def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Chart:
@@ -1075,14 +749,14 @@ def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Char
     """
     rows = []
     by_kpi = {str(r["kpi"]): r for r in _records(paired)}
-    for kpi in [k for k in COMPARED_KPIS if k in by_kpi and k != "outrun_month"]:
+    for kpi in [k for k in COMPARED_KPIS if k in by_kpi and kpi_info(k).kind != "month"]:
         r = by_kpi[kpi]
         base = r["base_mean"]
         if pd.isna(base) or base == 0 or pd.isna(r["difference"]):
             continue
         rows.append(
             {
-                "KPI": KPI_INFO[kpi].label,
+                "KPI": kpi_label(kpi),
                 "change": r["difference"] / abs(base),
                 "low": _or(r["ci_low"], r["difference"]) / abs(base),
                 "high": _or(r["ci_high"], r["difference"]) / abs(base),
@@ -1091,15 +765,7 @@ def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Char
         )
     frame = pd.DataFrame(rows, columns=["KPI", "change", "low", "high", "verdict"])
     colours = alt.Scale(
-        domain=[
-            "clearly better",
-            "clearly worse",
-            "no clear difference",
-            "no difference",
-            "higher",
-            "lower",
-            "too few futures to tell",
-        ],
+        domain=list(JUDGEMENTS),
         range=["#2e7d32", "#c62828", "#9e9e9e", "#bdbdbd", "#555555", "#555555", "#bdbdbd"],
     )
     base = alt.Chart(frame, title="Change against the base (relative to the base mean, 95% CI)")

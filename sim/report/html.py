@@ -22,7 +22,7 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -32,19 +32,30 @@ import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.report.assumptions import assumptions_log, scenario_differences
-from sim.report.figures import HEADLINE_KPIS, RunTables, fan_chart, fan_data, format_kpi
+from sim.report.figures import fan_chart, fan_data
 from sim.report.plain_words import describe_scenario
 from sim.report.stress_des import StressContext, stress_des_checklist
+from sim.results.formats import (
+    format_difference,
+    format_difference_interval,
+    format_kpi,
+    format_money,
+    format_probability,
+    judge_difference,
+)
+from sim.results.kpis import in_group
+from sim.results.outrun import verdict_sentence, verdicts
 from sim.results.paired import paired_differences
 from sim.results.theory import THEORY_TEST_FILES, TheoryCheck, run_theory_checks
 from sim.runs.batch import git_state, model_version
 from sim.runs.executors import Executor
 from sim.runs.rundir import atomic_write_bytes, sha256_of
+from sim.runs.tables import RunTables
 from sim.scenario.levers import OPTIMISM_BIAS_ANALOGUE, optimism_bias_variant
 from sim.scenario.schema import Scenario
-from sim.studies.compare import HEADLINE_COMPARISON_KPIS, with_share_worse
+from sim.studies.compare import with_share_worse
 from sim.studies.study import DEFAULT_CACHE, RunCache, finished_run, read_study, study_run_dir
-from sim.studies.sweep import interval_text, switching_sentence
+from sim.studies.sweep import switching_interval_text, switching_sentence
 
 __all__ = ["SECTIONS", "ReportRequest", "ReportResult", "build_report"]
 
@@ -63,8 +74,6 @@ SECTIONS = (
     ("provenance", "Provenance"),
 )
 
-# KPIs in the order a reader wants them, then every other KPI of summary.csv.
-RESULT_KPIS = HEADLINE_KPIS
 WIDTH = 640  # pixels, for charts made to stretch in the app
 
 
@@ -212,10 +221,6 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _money(value: Any) -> str:
-    return format_kpi("staff_cost_gbp", value)
-
-
 class _Charts:
     """Saves each chart as a PNG file and returns it as an inline SVG figure."""
 
@@ -259,25 +264,22 @@ def _summary_row(run: RunTables, kpi: str) -> dict[str, Any] | None:
 
 
 def _headline(run: RunTables) -> str:
+    """The verdict sentence the app and the command line give, then the service level."""
     reps = run.manifest.get("replications_completed")
-    outrun, sla = _summary_row(run, "outruns_capability"), _summary_row(run, "sla_attainment")
-    month = _summary_row(run, "outrun_month")
-    text = f"In '{run.scenario.name}' ({reps} replications, seed {run.manifest.get('seed')}), "
-    if outrun is not None:
-        text += (
-            f"expansion outruns capability in {outrun['mean']:.0%} of replications (95% "
-            f"interval {outrun['ci_low']:.0%} to {outrun['ci_high']:.0%})"
-        )
-    if month is not None and month["n"] > 0:
-        start = pd.Timestamp(run.scenario.run.start_date) + pd.DateOffset(months=int(month["p50"]))
-        text += f"; where it does, the shortfall starts around {start:%B %Y} (median month)"
+    found = verdicts(run.kpis, run.pools, run.start_date)
+    text = (
+        f"'{run.scenario.name}' ({reps} replications, seed {run.manifest.get('seed')}): "
+        + verdict_sentence(found[0], run.scenario.verdict.consecutive_months, bold="")
+    )
+    sla = _summary_row(run, "sla_attainment")
     if sla is not None:
         text += (
-            f". Mean service level {sla['mean']:.1%} (95% CI {sla['ci_low']:.1%} to "
-            f"{sla['ci_high']:.1%}) against a target of "
-            f"{run.scenario.verdict.sla_attainment_target:.0%}"
+            f" Mean service level {format_kpi('sla_attainment', sla['mean'])} (95% CI "
+            f"{format_kpi('sla_attainment', sla['ci_low'])} to "
+            f"{format_kpi('sla_attainment', sla['ci_high'])}) against a target of "
+            f"{format_probability(run.scenario.verdict.sla_attainment_target)}."
         )
-    return text + "."
+    return text
 
 
 def _section_summary(ctx: _Context) -> str:
@@ -292,9 +294,10 @@ def _section_summary(ctx: _Context) -> str:
                 parts.append(
                     _p(
                         f"Option '{option}' changes the probability of outrunning capability by "
-                        f"{r['difference']:+.0%} (95% CI {r['ci_low']:+.0%} to "
-                        f"{r['ci_high']:+.0%}); it does better than the base in "
-                        f"{r['p_option_better']:.0%} of replications."
+                        f"{format_difference(r['kpi'], r['difference'])} (95% CI "
+                        f"{format_difference_interval(r['kpi'], r['ci_low'], r['ci_high'])}): "
+                        f"{_judgement(r)}; it does better than the base in "
+                        f"{format_probability(r['p_option_better'])} of replications."
                     )
                 )
     for study in ev.of_kind("sweep"):
@@ -323,8 +326,8 @@ def _section_assumptions(ctx: _Context) -> str:
     counts = log["basis"].value_counts()
     intro = _p(
         f"Every input of '{scenario.name}' ({len(log)} in all), its value, and the source its "
-        "scenario file gives for it (the most specific entry of its sources map; a row of "
-        "CALIBRATION.md, or ASSUMPTION). By basis: "
+        "scenario file gives for it (the most specific entry of its sources map; a public "
+        "source described in docs/calibration.md, or ASSUMPTION). By basis: "
         + ", ".join(f"{n} {basis}" for basis, n in counts.items())
         + ". Also in assumptions_log.csv."
     )
@@ -353,7 +356,7 @@ def _basis_class(basis: str) -> str:
 
 def _kpi_table(run: RunTables) -> str:
     summary = run.summary.set_index("kpi")
-    order = [k for k in RESULT_KPIS if k in summary.index]
+    order = [k for k in in_group("headline") if k in summary.index]
     order += [k for k in summary.index if k not in order]
     rows = []
     for kpi in order:
@@ -362,7 +365,7 @@ def _kpi_table(run: RunTables) -> str:
         for stat in ("mean", "ci_low", "ci_high", "p10", "p50", "p90"):
             cells.append(
                 _td(
-                    format_kpi(str(kpi), r[stat]),
+                    format_kpi(str(kpi), r[stat], run.start_date),
                     data_kpi=kpi,
                     data_stat=stat,
                     data_value=repr(float(r[stat])),
@@ -458,13 +461,14 @@ def _section_options(ctx: _Context) -> str:
                 _td(format_kpi(r["kpi"], r["base_mean"])),
                 _td(format_kpi(r["kpi"], r["option_mean"])),
                 _td(
-                    _signed(r["kpi"], r["difference"]),
+                    format_difference(r["kpi"], r["difference"]),
                     data_kpi=r["kpi"],
                     data_value=repr(float(r["difference"])),
                 ),
-                _td(f"{_signed(r['kpi'], r['ci_low'])} to {_signed(r['kpi'], r['ci_high'])}"),
-                _td(_share(r["p_option_better"])),
-                _td(_share(r["p_option_worse"])),
+                _td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
+                _td(_judgement(r)),
+                _td(format_probability(r["p_option_better"])),
+                _td(format_probability(r["p_option_worse"])),
             ]
             for r in headline.to_dict("records")
         ]
@@ -477,6 +481,7 @@ def _section_options(ctx: _Context) -> str:
                     "Option",
                     "Difference",
                     "95% CI",
+                    "Judgement",
                     "P(better)",
                     "P(worse)",
                 ],
@@ -484,7 +489,7 @@ def _section_options(ctx: _Context) -> str:
                 f"comparison-{study.path.name}",
             )
         )
-        kpis = [k for k in HEADLINE_COMPARISON_KPIS if k in set(table["kpi"])]
+        kpis = [k for k in in_group("comparison") if k in set(table["kpi"])]
         parts.append(
             ctx.charts.figure(
                 comparison_chart(table, kpis),
@@ -498,7 +503,7 @@ def _section_options(ctx: _Context) -> str:
 
 def _headline_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The headline KPIs of a comparison table, option by option in headline order."""
-    order = {kpi: i for i, kpi in enumerate(HEADLINE_COMPARISON_KPIS)}
+    order = {kpi: i for i, kpi in enumerate(in_group("comparison"))}
     rows = table[table["kpi"].isin(order)]
     return rows.assign(_order=rows["kpi"].map(order)).sort_values(
         ["option", "_order"], kind="stable"
@@ -520,15 +525,9 @@ def _differences(study: _Study) -> str:
     return "".join(parts)
 
 
-def _signed(kpi: str, value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    text = format_kpi(kpi, abs(float(value)))
-    return ("+" if float(value) >= 0 else "-") + text
-
-
-def _share(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
+def _judgement(row: Mapping[Any, Any]) -> str:
+    better = "" if pd.isna(row["better"]) else str(row["better"])
+    return judge_difference(better, row["ci_low"], row["ci_high"], int(row["n_pairs"]))
 
 
 def _section_sensitivity(ctx: _Context) -> str:
@@ -616,7 +615,7 @@ def _switching_table(switching: pd.DataFrame) -> str:
                 _td(row["criterion"]),
                 _td(f"{row['threshold']:g}"),
                 _td(f"{row['value']:.4g}" if found else row["status"].replace("_", " ")),
-                _td(interval_text(row) if found else "-"),
+                _td(switching_interval_text(row) if found else "-"),
                 _td(_bracket(row) if found else "-"),
                 _td(row["direction"] if found else "-"),
                 _td(
@@ -676,12 +675,12 @@ def _section_plan(ctx: _Context) -> str:
             ]
         ]
         formats: dict[str, Callable[[Any], str]] = {
-            "share_meeting": _share,
-            "share_low": _share,
-            "share_high": _share,
-            "cost_mean_gbp": _money,
-            "cost_ci_low_gbp": _money,
-            "cost_ci_high_gbp": _money,
+            "share_meeting": format_probability,
+            "share_low": format_probability,
+            "share_high": format_probability,
+            "cost_mean_gbp": format_money,
+            "cost_ci_low_gbp": format_money,
+            "cost_ci_high_gbp": format_money,
         }
         parts.append(f'<div class="small">{_frame_table(shown, formats)}</div>')
         parts.append(
@@ -712,8 +711,9 @@ def _section_optimism(ctx: _Context) -> str:
             _td(r["kpi"]),
             _td(format_kpi(r["kpi"], r["base_mean"])),
             _td(format_kpi(r["kpi"], r["option_mean"])),
-            _td(_signed(r["kpi"], r["difference"])),
-            _td(f"{_signed(r['kpi'], r['ci_low'])} to {_signed(r['kpi'], r['ci_high'])}"),
+            _td(format_difference(r["kpi"], r["difference"])),
+            _td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
+            _td(_judgement(r)),
         ]
         for r in headline.to_dict("records")
     ]
@@ -726,7 +726,9 @@ def _section_optimism(ctx: _Context) -> str:
             f"the primary run. {OPTIMISM_BIAS_ANALOGUE}"
         )
         + _table(
-            ["KPI", "Without uplift", "With uplift", "Difference", "95% CI"], rows, "optimism-bias"
+            ["KPI", "Without uplift", "With uplift", "Difference", "95% CI", "Judgement"],
+            rows,
+            "optimism-bias",
         )
         + ctx.charts.figure(
             chart, "optimism bias", "Effect of the optimism-bias uplift (paired by replication)"
@@ -785,8 +787,8 @@ def _section_validation(ctx: _Context) -> str:
         + f"<ul>{tests}</ul>"
         + _p(
             "Validation against history is limited: CCS's staff numbers by year after 2014 were "
-            "not found (CALIBRATION.md gap 1), so the model has not been checked against the "
-            "2014-16 outturn."
+            "not found (docs/calibration.md, known gaps), so the model has not been checked "
+            "against the 2014-16 outturn."
         )
     )
 
@@ -854,8 +856,8 @@ def _section_limitations(ctx: _Context) -> str:
         "not uncertainty in the model's structure or in inputs held fixed.",
         f"{assumed} of {len(log)} inputs rest wholly or partly on assumptions or have no "
         "source (see the assumptions log); in particular the volume and effort of procurement "
-        "work are not public (CALIBRATION.md gap 8), so demand is calibrated by assumption. "
-        "Differences between options are more robust than absolute levels.",
+        "work are not public (docs/calibration.md, known gaps), so demand is calibrated by "
+        "assumption. Differences between options are more robust than absolute levels.",
         "Verification against queueing theory only: the model has not been validated against "
         "CCS's 2014-16 outturn (staff numbers by year were not found).",
         "The verdict is a definition (docs/verdict.md): a different service-level target or "

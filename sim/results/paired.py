@@ -13,40 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.results.kpis import kpi_info
 from sim.results.summary import mean_ci
 
-__all__ = ["HIGHER_IS_BETTER", "LOWER_IS_BETTER", "paired_differences"]
-
-HIGHER_IS_BETTER = frozenset(
-    {
-        "completed",
-        "sla_attainment",
-        "demand_met_share",
-        "headcount_end",
-        "effective_fte_end",
-        "hires",
-        "savings_delivered_gbp",
-        "departments_onboarded_end",
-        "outrun_month",  # later is better (where both outrun)
-    }
-)
-LOWER_IS_BETTER = frozenset(
-    {
-        "reneged",
-        "backlog_end",
-        "mean_wait_days",
-        "p95_wait_days",
-        "leavers",
-        "mean_time_to_hire_days",
-        "mean_time_to_fill_days",
-        "staff_cost_gbp",
-        "contractor_cost_gbp",
-        "savings_foregone_gbp",
-        "outruns_capability",
-        "vacancies_end",
-        "requests_deferred",
-    }
-)
+__all__ = ["paired_differences"]
 
 
 def paired_differences(base: pd.DataFrame, option: pd.DataFrame) -> pd.DataFrame:
@@ -80,16 +50,12 @@ def paired_differences(base: pd.DataFrame, option: pd.DataFrame) -> pd.DataFrame
 
 
 def _direction(kpi: str) -> str:
-    if kpi in HIGHER_IS_BETTER:
-        return "higher"
-    if kpi in LOWER_IS_BETTER:
-        return "lower"
-    return ""
+    return kpi_info(kpi).better
 
 
 def _share_better(kpi: str, diff: np.ndarray) -> float:
     diff = diff[~np.isnan(diff)]
     if len(diff) == 0 or not _direction(kpi):
         return math.nan
-    better = diff > 0 if kpi in HIGHER_IS_BETTER else diff < 0
+    better = diff > 0 if _direction(kpi) == "higher" else diff < 0
     return float(better.mean())

@@ -27,37 +27,8 @@ from sim.model.service import (
 from sim.model.simulation import RawRun
 from sim.results.verdict import first_outrun_month, short_months
 
-__all__ = ["KPI_NAMES", "ReplicationResult", "summarise_run"]
+__all__ = ["ReplicationResult", "summarise_run"]
 
-KPI_NAMES: tuple[str, ...] = (
-    "arrivals",
-    "completed",
-    "reneged",
-    "backlog_end",
-    "mean_wait_days",
-    "p95_wait_days",
-    "sla_attainment",
-    "demand_met_share",
-    "utilisation",
-    "headcount_end",
-    "effective_fte_end",
-    "hires",
-    "leavers",
-    "mean_time_to_hire_days",
-    "mean_time_to_fill_days",
-    "staff_cost_gbp",
-    "contractor_cost_gbp",
-    "savings_delivered_gbp",
-    "savings_foregone_gbp",
-    "departments_onboarded_end",
-    "outruns_capability",
-    "outrun_month",
-    "establishment_end",
-    "vacancies_end",
-    "contractors_end",
-    "requests_deferred",
-    "demand_multiplier",
-)
 
 # Monthly series per pool that are summed for the all-pools total (others are recomputed).
 _ADDITIVE = (

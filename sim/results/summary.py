@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["SUMMARY_COLUMNS", "mean_ci", "monthly_bands", "summarise_kpis", "wilson_interval"]
+from sim.results.kpis import kpi_info
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "mean_ci",
+    "month_percentiles",
+    "monthly_bands",
+    "summarise_kpis",
+    "wilson_interval",
+]
 
 SUMMARY_COLUMNS = ("kpi", "n", "mean", "ci_low", "ci_high", "p10", "p50", "p90")
 
@@ -44,6 +53,30 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def month_percentiles(months: np.ndarray) -> tuple[float, float, float]:
+    """P10, P50 and P90 of months of the run (0-based), each a month that some future had.
+
+    The one rule for a month from a percentile: the inverted empirical distribution function
+    (the smallest observed month with at least q of the futures at or before it), so the median
+    of months 20 and 22 is month 20, never the non-month 21.0 or a rounding of it.
+    """
+    months = np.asarray(months, dtype=float)
+    months = months[~np.isnan(months)]
+    if len(months) == 0:
+        return math.nan, math.nan, math.nan
+    p10, p50, p90 = np.percentile(months, [10, 50, 90], method="inverted_cdf")
+    return float(p10), float(p50), float(p90)
+
+
+def _percentiles(column: str, finite: np.ndarray) -> tuple[float, float, float]:
+    if len(finite) == 0:
+        return math.nan, math.nan, math.nan
+    if kpi_info(column).kind == "month":
+        return month_percentiles(finite)
+    p10, p50, p90 = np.percentile(finite, [10, 50, 90])
+    return float(p10), float(p50), float(p90)
+
+
 def summarise_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     """One row per KPI column: n, mean, 95% CI and P10/P50/P90 across replications."""
     rows = []
@@ -60,11 +93,7 @@ def summarise_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
             values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
             mean, low, high = mean_ci(values)
         finite = values[~np.isnan(values)]
-        p10, p50, p90 = (
-            (float(q) for q in np.percentile(finite, [10, 50, 90]))
-            if len(finite)
-            else (math.nan, math.nan, math.nan)
-        )
+        p10, p50, p90 = _percentiles(str(column), finite)
         rows.append((column, len(finite), mean, low, high, p10, p50, p90))
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 

@@ -28,12 +28,11 @@ from sim.results.replication import ReplicationOutcome, replicate
 from sim.runs.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
 from sim.scenario.schema import Scenario, scenario_fields
 from sim.scenario.files import scenario_to_yaml
+from sim.results.kpis import in_group
 from sim.results.summary import mean_ci
 
-__all__ = ["HEADLINE_KPIS", "BatchReport", "BatchRequest", "run_batch"]
+__all__ = ["BatchReport", "BatchRequest", "run_batch"]
 
-# KPIs whose confidence half-width `--precision` controls.
-HEADLINE_KPIS = ("mean_wait_days", "sla_attainment", "demand_met_share", "backlog_end")
 PRECISION_BATCH = 10  # replications between precision checks: fixed, so results never depend
 # on the number of workers
 
@@ -200,7 +199,7 @@ def _precise_enough(run_dir: RunDirectory, reps: list[int], relative: float | No
     if relative is None or len(reps) < 2:
         return False
     kpis = run_dir.gather(reps)["kpis"]
-    for name in HEADLINE_KPIS:
+    for name in in_group("precision"):
         mean, low, high = mean_ci(kpis[name].to_numpy(dtype=float))
         if np.isnan(mean) or mean == 0:
             continue

@@ -31,7 +31,7 @@ import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.results.replication import ReplicationOutcome
-from sim.results.recording import KPI_NAMES
+from sim.results.kpis import KPI_NAMES
 from sim.results.summary import summarise_kpis
 
 __all__ = ["WRITER_LOCK", "RunDirectory", "claim_directory", "new_output_dir", "sha256_of"]

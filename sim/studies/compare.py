@@ -27,7 +27,6 @@ from sim.studies.study import DEFAULT_CACHE, PointRun, RunCache, StudyProgress, 
 
 __all__ = [
     "COMPARISON_FILE",
-    "HEADLINE_COMPARISON_KPIS",
     "CompareRequest",
     "Comparison",
     "Option",
@@ -38,18 +37,6 @@ __all__ = [
 
 COMPARISON_FILE = "comparison.csv"
 DIFFERENCES_FILE = "differences.csv"
-
-# KPIs shown first in tables and charts (every KPI is in comparison.csv).
-HEADLINE_COMPARISON_KPIS = (
-    "outruns_capability",
-    "sla_attainment",
-    "demand_met_share",
-    "mean_wait_days",
-    "backlog_end",
-    "savings_foregone_gbp",
-    "staff_cost_gbp",
-    "contractor_cost_gbp",
-)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.report.figures import format_kpi
-from sim.results.recording import KPI_NAMES
+from sim.results.formats import format_money
+from sim.results.kpis import KPI_NAMES
 from sim.results.summary import mean_ci, wilson_interval
 from sim.runs.executors import Executor
 from sim.runs.rundir import atomic_write_bytes
@@ -334,13 +334,13 @@ def explain(
         + "; ".join(f"{lv.key} over {_values(lv.values)}" for lv in request.levers)
         + f". Cost: mean of {request.cost}"
         + "".join(
-            f" + £{r:,.0f} per unit of {k} above its value as given"
+            f" + {format_money(r)} per unit of {k} above its value as given"
             for k, r in request.lever_costs.items()
         )
         + ".",
         f"As given, the scenario meets the target in {given['reps_meeting']} of "
         f"{given['reps']} replications ({given['share_meeting']:.0%}); expected cost "
-        f"{_gbp(given['cost_mean_gbp'])}.",
+        f"{format_money(given['cost_mean_gbp'])}.",
     ]
     if best is None:
         closest = table.sort_values("share_meeting", ascending=False).iloc[0]
@@ -354,14 +354,14 @@ def explain(
         f"Least-cost setting that meets it: {best['label']}. It meets the target in "
         f"{best['reps_meeting']} of {best['reps']} replications ({best['share_meeting']:.0%}; "
         f"95% interval {best['share_low']:.0%} to {best['share_high']:.0%}), at an expected "
-        f"cost of {_gbp(best['cost_mean_gbp'])} (95% CI {_gbp(best['cost_ci_low_gbp'])} to "
-        f"{_gbp(best['cost_ci_high_gbp'])})."
+        f"cost of {format_money(best['cost_mean_gbp'])} (95% CI "
+        f"{format_money(best['cost_ci_low_gbp'])} to {format_money(best['cost_ci_high_gbp'])})."
     )
     if extra_cost is not None:
         mean, low, high = extra_cost
         lines.append(
-            f"That is {_gbp(mean)} more than the scenario as given (paired by replication; 95% "
-            f"CI {_gbp(low)} to {_gbp(high)})."
+            f"That is {format_money(mean)} more than the scenario as given (paired by "
+            f"replication; 95% CI {format_money(low)} to {format_money(high)})."
         )
     if best["marginal"]:
         lines.append(
@@ -373,7 +373,8 @@ def explain(
     for _, row in cheaper.sort_values("cost_mean_gbp", ascending=False).head(3).iterrows():
         lines.append(
             f"Cheaper but short of the target: {row['label']} meets it in "
-            f"{row['share_meeting']:.0%} of replications (cost {_gbp(row['cost_mean_gbp'])})."
+            f"{row['share_meeting']:.0%} of replications (cost "
+            f"{format_money(row['cost_mean_gbp'])})."
         )
     if len(request.targets) > 1:
         shares = {str(t): best[f"target_{i + 1}_share_met"] for i, t in enumerate(request.targets)}
@@ -386,10 +387,6 @@ def _values(values: tuple[Any, ...]) -> str:
     if len(values) > 4:
         return f"{values[0]:g} to {values[-1]:g} ({len(values)} values)"
     return ", ".join(f"{v:g}" for v in values)
-
-
-def _gbp(value: float) -> str:
-    return format_kpi("staff_cost_gbp", value)  # the app's money format: £151.3m
 
 
 def _write(

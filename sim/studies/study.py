@@ -27,12 +27,12 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.report.figures import RunTables, load_run
 from sim.runs.batch import model_version, scenario_digest
 from sim.runs.cache import RunOrigin, run_cached
 from sim.runs.executors import Executor, Task
 from sim.runs.limits import MAX_STUDY_REPLICATIONS
 from sim.runs.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
+from sim.runs.tables import RunTables, load_run
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -232,7 +232,7 @@ def study_run_dir(study_dir: Path, record: dict[str, Any]) -> Path:
 
 
 def finished_run(path: Path) -> RunTables:
-    """A finished run directory's tables (`sim.report.figures.load_run`), or a ScenarioError saying
+    """A finished run directory's tables (`sim.runs.tables.load_run`), or a ScenarioError saying
     why
     the directory cannot be used."""
     path = Path(path)

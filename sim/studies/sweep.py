@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.results.recording import KPI_NAMES
+from sim.results.kpis import KPI_NAMES
 from sim.runs.executors import Executor
 from sim.runs.rundir import atomic_write_bytes
 from sim.scenario.levers import (
@@ -70,8 +70,8 @@ __all__ = [
     "SweepResult",
     "SwitchingValue",
     "find_switching_value",
-    "interval_text",
     "run_sweep",
+    "switching_interval_text",
     "switching_sentence",
     "tornado_table",
 ]
@@ -298,11 +298,11 @@ def switching_sentence(row: Mapping[Any, Any]) -> str:
     )
     return (
         f"Switching value: {what} at {row['lever']} = {row['value']:.4g} (95% interval "
-        f"{interval_text(row)}; {where})."
+        f"{switching_interval_text(row)}; {where})."
     )
 
 
-def interval_text(row: Mapping[Any, Any]) -> str:
+def switching_interval_text(row: Mapping[Any, Any]) -> str:
     """A switching value's interval, saying where it runs beyond the range tried."""
 
     def bound(value: float) -> str:
