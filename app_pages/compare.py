@@ -9,7 +9,6 @@ means.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -193,28 +192,12 @@ def show_comparison(
     st.subheader("Month by month, overlaid")
     runs = {base_label: base_run.monthly, option_label: option_run.monthly}
     target = option_run.scenario.verdict.sla_attainment_target
-    overlays: list[tuple[str, str, str, dict[str, Any]]] = [
-        ("backlog", "Backlog", "Requests", {}),
-        (
-            "sla_attainment",
-            "Service level",
-            "Share completed within target",
-            {"percent": True, "reference": target, "reference_label": f"Target {target:.0%}"},
-        ),
-        ("headcount_in_post", "Headcount in post", "People", {}),
-        ("effective_fte", "Effective staff", "Full-time equivalents", {}),
-    ]
+    overlays = [s for s in report.MONTHLY_CHARTS if s.overlay]
     for start in range(0, len(overlays), 2):
         cols = st.columns(2)
-        for col, (column, title, y_title, options) in zip(
-            cols, overlays[start : start + 2], strict=False
-        ):
+        for col, spec in zip(cols, overlays[start : start + 2], strict=False):
             with col:
-                data = report.overlay_fan_data(runs, column)
-                st.altair_chart(
-                    report.fan_chart(data, title=title, y_title=y_title, **options),
-                    width="stretch",
-                )
+                st.altair_chart(report.overlay_chart(spec, runs, target), width="stretch")
 
 
 main()

@@ -144,49 +144,13 @@ def show_fans(run: RunTables) -> None:
     scope = st.selectbox("Show", scopes, key="results.scope")
     monthly = run.monthly if scope == report.WHOLE else _pool_monthly(run, scope)
     target = run.scenario.verdict.sla_attainment_target
-    charts: list[tuple[dict[str, str], dict[str, Any]]] = [
-        (
-            {"backlog": "Backlog"},
-            {"title": "Backlog: requests waiting for work to start", "y_title": "Requests"},
-        ),
-        (
-            {"mean_wait_days": "Mean wait"},
-            {"title": "Waiting time of requests started each month", "y_title": "Days (mean)"},
-        ),
-        (
-            {"sla_attainment": "Completed within target"},
-            {
-                "title": "Service level: completed within target",
-                "y_title": "Share of requests completed",
-                "percent": True,
-                "reference": target,
-                "reference_label": f"Target {target:.0%}",
-            },
-        ),
-        (
-            {"headcount_in_post": "Headcount in post", "establishment": "Plan (establishment)"},
-            {
-                "title": "Headcount in post against plan",
-                "y_title": "People",
-                "lines_only": ("Plan (establishment)",),
-            },
-        ),
-        (
-            {"effective_fte": "Effective staff", "demand_fte": "Demand (work arriving)"},
-            {"title": "Effective staff against demand", "y_title": "Full-time equivalents"},
-        ),
-        (
-            {"departments_onboarded": "Departments onboarded"},
-            {"title": "Departments onboarded (all of CCS)", "y_title": "Departments"},
-        ),
-    ]
-    for start in range(0, len(charts), 2):
+    specs = [s for s in report.MONTHLY_CHARTS if s.drawable(run.monthly)]
+    for start in range(0, len(specs), 2):
         cols = st.columns(2)
-        for col, (series, options) in zip(cols, charts[start : start + 2], strict=False):
-            source = run.monthly if "departments_onboarded" in series else monthly
+        for col, spec in zip(cols, specs[start : start + 2], strict=False):
+            source = run.monthly if spec.whole_only else monthly
             with col:
-                data = report.fan_data(source, series)
-                st.altair_chart(report.fan_chart(data, **options), width="stretch")
+                st.altair_chart(report.monthly_chart(spec, source, target), width="stretch")
 
 
 def _pool_monthly(run: RunTables, pool: str) -> Any:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.report.assumptions import assumptions_log, scenario_differences
-from sim.report.figures import fan_chart, fan_data
+from sim.report.monthly import MONTHLY_CHARTS, monthly_chart
 from sim.report.plain_words import describe_scenario
 from sim.report.stress_des import StressContext, stress_des_checklist
 from sim.results.formats import (
@@ -326,8 +326,8 @@ def _section_assumptions(ctx: _Context) -> str:
     counts = log["basis"].value_counts()
     intro = _p(
         f"Every input of '{scenario.name}' ({len(log)} in all), its value, and the source its "
-        "scenario file gives for it (the most specific entry of its sources map; a public "
-        "source described in docs/calibration.md, or ASSUMPTION). By basis: "
+        "scenario file gives for it (the most specific entry of its sources map; a row of "
+        "CALIBRATION.md, or ASSUMPTION). By basis: "
         + ", ".join(f"{n} {basis}" for basis, n in counts.items())
         + ". Also in assumptions_log.csv."
     )
@@ -390,34 +390,11 @@ def _section_results(ctx: _Context) -> str:
         ),
         _kpi_table(primary),
     ]
-    monthly = primary.monthly
     target = primary.scenario.verdict.sla_attainment_target
-    charts: tuple[tuple[dict[str, str], str, str, dict[str, Any]], ...] = (
-        (
-            {"demand_fte": "Demand (FTE)", "effective_fte": "Effective FTE"},
-            "Demand against capability",
-            "Full-time equivalents",
-            {},
-        ),
-        ({"backlog": "Requests waiting"}, "Backlog", "Requests", {}),
-        (
-            {"sla_attainment": "Service level"},
-            "Service level by month",
-            "Share completed within target",
-            {"percent": True, "reference": target, "reference_label": f"Target {target:.0%}"},
-        ),
-        (
-            {"headcount_in_post": "Headcount in post", "establishment": "Establishment (posts)"},
-            "Staff in post against the plan",
-            "People",
-            {"lines_only": ("Establishment (posts)",)},
-        ),
-    )
-    for columns, title, y_title, options in charts:
-        if all(c in monthly for c in columns):
-            chart = fan_chart(fan_data(monthly, columns), title=title, y_title=y_title, **options)
-            caption = f"{title}: median (line) and P10 to P90 (band) across replications"
-            parts.append(ctx.charts.figure(chart.properties(width=WIDTH), title, caption))
+    for spec in [s for s in MONTHLY_CHARTS if s.drawable(primary.monthly)]:
+        chart = monthly_chart(spec, primary.monthly, target)
+        caption = f"{spec.title}: median (line) and P10 to P90 (band) across replications"
+        parts.append(ctx.charts.figure(chart.properties(width=WIDTH), spec.title, caption))
     others = [run for path, (run, _roles) in ctx.evidence.runs.items() if path != primary.path]
     for run in [r for r in others if _is_option(ctx, r)]:
         parts.append(
@@ -787,8 +764,8 @@ def _section_validation(ctx: _Context) -> str:
         + f"<ul>{tests}</ul>"
         + _p(
             "Validation against history is limited: CCS's staff numbers by year after 2014 were "
-            "not found (docs/calibration.md, known gaps), so the model has not been checked "
-            "against the 2014-16 outturn."
+            "not found (CALIBRATION.md gap 1), so the model has not been checked against the "
+            "2014-16 outturn."
         )
     )
 
@@ -856,8 +833,8 @@ def _section_limitations(ctx: _Context) -> str:
         "not uncertainty in the model's structure or in inputs held fixed.",
         f"{assumed} of {len(log)} inputs rest wholly or partly on assumptions or have no "
         "source (see the assumptions log); in particular the volume and effort of procurement "
-        "work are not public (docs/calibration.md, known gaps), so demand is calibrated by "
-        "assumption. Differences between options are more robust than absolute levels.",
+        "work are not public (CALIBRATION.md gap 8), so demand is calibrated by assumption. "
+        "Differences between options are more robust than absolute levels.",
         "Verification against queueing theory only: the model has not been validated against "
         "CCS's 2014-16 outturn (staff numbers by year were not found).",
         "The verdict is a definition (docs/verdict.md): a different service-level target or "

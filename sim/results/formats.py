@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sim.model.calendar import add_months
 from sim.results.kpis import Better, kpi_info
@@ -44,15 +44,7 @@ Judgement = Literal[
     "lower",
     "too few futures to tell",
 ]
-JUDGEMENTS: tuple[Judgement, ...] = (
-    "clearly better",
-    "clearly worse",
-    "no clear difference",
-    "no difference",
-    "higher",
-    "lower",
-    "too few futures to tell",
-)
+JUDGEMENTS: tuple[Judgement, ...] = get_args(Judgement)
 """Every judgement of a paired difference (charts colour by these, in this order)."""
 
 

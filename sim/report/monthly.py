@@ -1,0 +1,274 @@
+"""Month by month: fan charts of the monthly series, the catalogue of them, and the chance that
+capability has been outrun by each month.
+
+`MONTHLY_CHARTS` is the one list of monthly fan charts: the app's results page and the HTML report
+draw it, and the app's comparison overlays the charts marked `overlay`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from sim.report.chart_common import Chart, date_x, legend_colour, month_dates
+from sim.results.outrun import WHOLE
+from sim.results.summary import monthly_bands
+
+__all__ = [
+    "MONTHLY_CHARTS",
+    "MonthlyChart",
+    "fan_chart",
+    "fan_data",
+    "monthly_chart",
+    "outrun_by_month",
+    "outrun_chart",
+    "overlay_chart",
+    "overlay_fan_data",
+    "pool_monthly",
+]
+
+# --- the verdict over time ---------------------------------------------------------------------
+
+
+def outrun_by_month(kpis: pd.DataFrame, pools: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
+    """Share of futures in which capability has been outrun by each month, per scope.
+
+    Columns: `date`, `month`, `scope`, `probability` (cumulative, from 0 to the final verdict).
+    """
+    months = month_dates(monthly)
+    parts = [_cumulative(WHOLE, kpis["outrun_month"], len(kpis), months)]
+    for pool, rows in pools.groupby("pool", sort=False):
+        parts.append(_cumulative(str(pool), rows["outrun_month"], len(rows), months))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _cumulative(scope: str, starts: pd.Series, n: int, months: pd.DataFrame) -> pd.DataFrame:
+    found = pd.to_numeric(starts, errors="coerce").dropna().to_numpy(dtype=float)
+    share = [(found <= m).sum() / n if n else math.nan for m in months["month"]]
+    return months.assign(scope=scope, probability=share)
+
+
+def outrun_chart(data: pd.DataFrame, *, height: int = 340) -> Chart:
+    """Step lines: chance that capability has been outrun by each month, one line per scope."""
+    scopes = list(dict.fromkeys(data["scope"]))
+    return (
+        alt.Chart(data, title="Chance that demand has outrun capability, by month")
+        .mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=date_x(data["date"].nunique()),
+            y=alt.Y(
+                "probability:Q",
+                title="Share of simulated futures",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=legend_colour("scope", scopes),
+            strokeDash=alt.condition(
+                alt.datum.scope == WHOLE, alt.value([1, 0]), alt.value([5, 3])
+            ),
+            tooltip=[
+                alt.Tooltip("scope:N", title="Scope"),
+                alt.Tooltip("date:T", title="By", format="%b %Y"),
+                alt.Tooltip("probability:Q", title="Chance", format=".0%"),
+            ],
+        )
+        .properties(height=height)
+    )
+
+
+# --- fan charts ---------------------------------------------------------------------------------
+
+
+def fan_data(monthly: pd.DataFrame, series: dict[str, str]) -> pd.DataFrame:
+    """P10/P50/P90 of monthly series across replications, in long form for `fan_chart`.
+
+    `series` maps a column of `monthly` (e.g. 'backlog') to the name shown in the legend.
+    Returns columns `month`, `date`, `series`, `p10`, `p50`, `p90`, `mean`.
+    """
+    columns = [c for c in series if c in monthly]
+    bands = monthly_bands(monthly, columns)
+    dates = month_dates(monthly)
+    parts = []
+    for column in columns:
+        part = bands[["month"]].copy()
+        for stat in ("p10", "p50", "p90", "mean"):
+            part[stat] = bands[f"{column}_{stat}"].to_numpy()
+        part["series"] = series[column]
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return long.merge(dates, on="month", how="left")[
+        ["month", "date", "series", "p10", "p50", "p90", "mean"]
+    ]
+
+
+def pool_monthly(monthly: pd.DataFrame, monthly_by_pool: pd.DataFrame, pool: str) -> pd.DataFrame:
+    """One staff pool's rows of `monthly_by_pool.parquet`, with the `date` of each month added.
+
+    The result can go wherever `monthly.parquet` does (fan charts, the pipeline chart).
+    """
+    frame = monthly_by_pool[monthly_by_pool["pool"] == pool]
+    return frame.merge(month_dates(monthly), on="month", how="left")
+
+
+def overlay_fan_data(runs: dict[str, pd.DataFrame], column: str) -> pd.DataFrame:
+    """One monthly column from several runs (e.g. base and option), one fan per run."""
+    parts = [fan_data(monthly, {column: label}) for label, monthly in runs.items()]
+    return pd.concat(parts, ignore_index=True)
+
+
+def fan_chart(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    y_title: str,
+    percent: bool = False,
+    reference: float | None = None,
+    reference_label: str = "",
+    lines_only: tuple[str, ...] = (),
+    height: int = 330,
+) -> Chart:
+    """A fan chart: the P10-P90 band of each series shaded, its median (P50) as a line.
+
+    `data` comes from `fan_data` or `overlay_fan_data`. Series named in `lines_only` (e.g. a
+    plan, which does not vary) are drawn as a dashed median line without a band. `reference`
+    draws a horizontal rule (e.g. a service-level target).
+    """
+    order = list(dict.fromkeys(data["series"]))
+    fmt = ".0%" if percent else ",.1f"
+    axis = alt.Axis(format="%") if percent else alt.Axis(format=",~f")
+    # A legend only when there is more than one series (the title names a single one).
+    legend = alt.Legend(orient="bottom", columns=3) if len(order) > 1 else None
+    color = alt.Color(
+        "series:N", sort=order, title=None, scale=alt.Scale(scheme="tableau10"), legend=legend
+    )
+    base = alt.Chart(data, title=title)
+    x = date_x(data["date"].nunique())
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("date:T", title="Month", format="%b %Y"),
+        alt.Tooltip("p10:Q", title="P10", format=fmt),
+        alt.Tooltip("p50:Q", title="P50 (median)", format=fmt),
+        alt.Tooltip("p90:Q", title="P90", format=fmt),
+    ]
+    banded = ~alt.FieldOneOfPredicate(field="series", oneOf=list(lines_only))
+    band = (
+        base.transform_filter(banded)
+        .mark_area(opacity=0.22)
+        .encode(x=x, y=alt.Y("p10:Q", title=y_title, axis=axis), y2="p90:Q", color=color)
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("p50:Q", title=y_title, axis=axis),
+        color=color,
+        strokeDash=alt.condition(
+            alt.FieldOneOfPredicate(field="series", oneOf=list(lines_only)),
+            alt.value([6, 4]),
+            alt.value([1, 0]),
+        ),
+        tooltip=tooltip,
+    )
+    layers: list[Any] = [band, line]
+    if reference is not None:
+        rule = pd.DataFrame({"y": [reference], "label": [reference_label]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color="#888", strokeDash=[2, 2])
+            .encode(y="y:Q", tooltip=alt.Tooltip("label:N", title="Reference"))
+        )
+    return alt.layer(*layers).properties(height=height)
+
+
+# --- the catalogue of monthly charts ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyChart:
+    """One fan chart of monthly series: which columns, their legend names and the titles.
+
+    `plan` names series drawn as a dashed line without a band (a plan does not vary);
+    `target_line` draws the service-level target; `whole_only` charts a CCS-wide series even
+    when one staff pool is shown; `overlay` marks the charts a comparison overlays (its first
+    series, one fan per run).
+    """
+
+    series: dict[str, str]
+    title: str
+    y_title: str
+    percent: bool = False
+    plan: tuple[str, ...] = ()
+    target_line: bool = False
+    whole_only: bool = False
+    overlay: bool = False
+
+    def drawable(self, monthly: pd.DataFrame) -> bool:
+        """Whether `monthly` has every column this chart needs."""
+        return all(column in monthly for column in self.series)
+
+    def _options(self, target: float) -> dict[str, Any]:
+        options: dict[str, Any] = {"title": self.title, "y_title": self.y_title}
+        if self.percent:
+            options["percent"] = True
+        if self.target_line:
+            options |= {"reference": target, "reference_label": f"Target {target:.0%}"}
+        if self.plan:
+            options["lines_only"] = tuple(self.series[c] for c in self.plan)
+        return options
+
+
+MONTHLY_CHARTS: tuple[MonthlyChart, ...] = (
+    MonthlyChart(
+        {"effective_fte": "Effective staff", "demand_fte": "Demand (work arriving)"},
+        "Effective staff against demand",
+        "Full-time equivalents",
+        overlay=True,
+    ),
+    MonthlyChart(
+        {"backlog": "Backlog"},
+        "Backlog: requests waiting for work to start",
+        "Requests",
+        overlay=True,
+    ),
+    MonthlyChart(
+        {"mean_wait_days": "Mean wait"},
+        "Waiting time of requests started each month",
+        "Days (mean)",
+    ),
+    MonthlyChart(
+        {"sla_attainment": "Completed within target"},
+        "Service level: completed within target",
+        "Share of requests completed",
+        percent=True,
+        target_line=True,
+        overlay=True,
+    ),
+    MonthlyChart(
+        {"headcount_in_post": "Headcount in post", "establishment": "Plan (establishment)"},
+        "Headcount in post against plan",
+        "People",
+        plan=("establishment",),
+        overlay=True,
+    ),
+    MonthlyChart(
+        {"departments_onboarded": "Departments onboarded"},
+        "Departments onboarded (all of CCS)",
+        "Departments",
+        whole_only=True,
+    ),
+)
+"""Every monthly fan chart of a run, in the order the app and the report show them."""
+
+
+def monthly_chart(spec: MonthlyChart, monthly: pd.DataFrame, target: float) -> Chart:
+    """A run's fan chart for one catalogue entry (`target`: the service-level target)."""
+    return fan_chart(fan_data(monthly, spec.series), **spec._options(target))
+
+
+def overlay_chart(spec: MonthlyChart, runs: dict[str, pd.DataFrame], target: float) -> Chart:
+    """Several runs' fans of one catalogue entry's first series (e.g. base against option)."""
+    column = next(iter(spec.series))
+    options = spec._options(target) | {"title": spec.series[column], "lines_only": ()}
+    return fan_chart(overlay_fan_data(runs, column), **options)
