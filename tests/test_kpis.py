@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 
@@ -79,3 +80,33 @@ def test_a_month_percentile_is_a_month_some_future_had(months: list[int], median
     p10, p50, p90 = summary.iloc[0][["p10", "p50", "p90"]]
     assert p50 == median
     assert {p10, p50, p90} <= set(months)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_output_contract_lists_every_kpi() -> None:
+    contract = (ROOT / "docs" / "outputs.md").read_text()
+    missing = [name for name in KPI_NAMES if f"`{name}`" not in contract]
+    assert not missing, f"docs/outputs.md does not describe {missing}"
+
+
+def test_code_and_documents_cite_only_files_in_the_repository() -> None:
+    # CALIBRATION.md joins this list when the calibration sources move to docs/calibration.md.
+    outside = re.compile(r"(DESIGN|STYLE|RECIPES)\.md|\.\./shared|/work/shared")
+    files = [
+        *(ROOT / "sim").rglob("*.py"),
+        *(ROOT / "app_pages").rglob("*.py"),
+        ROOT / "app.py",
+        *(ROOT / "docs").glob("*.md"),
+        ROOT / "README.md",
+        *(ROOT / "benchmarks").glob("*"),
+    ]
+    cited = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        if path.is_file()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert not cited, f"references outside the repository: {cited}"

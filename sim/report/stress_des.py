@@ -71,8 +71,7 @@ def stress_des_checklist(ctx: StressContext) -> list[tuple[str, str, str]]:
             "Departments -> requests by type -> queue per "
             "staff pool -> service by staff (ramp-up, portfolio of cases) -> completed or given "
             "up; vacancies (plan, leavers) -> recruitment stages -> joiners; contractors; "
-            "management policies acting on the backlog with a detection lag. DESIGN.md section 2; "
-            "docs/design.md.",
+            "management policies acting on the backlog with a detection lag. See docs/design.md.",
         ),
         (
             "2.2",

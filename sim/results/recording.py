@@ -2,7 +2,7 @@
 
 Flows by month are counted after the run from each request's recorded times (arrival, first
 start, end) and the workforce's event days; stocks come from the month-end snapshots. KPI names
-and monthly column names are a contract (DESIGN.md section 4): units are in the names.
+and monthly column names are a contract (docs/outputs.md): units are in the names.
 """
 
 from __future__ import annotations

@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.runs.executors import Executor
-from sim.results.replication import ReplicationOutcome, replicate
-from sim.runs.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
-from sim.scenario.schema import Scenario, scenario_fields
-from sim.scenario.files import scenario_to_yaml
 from sim.results.kpis import in_group
+from sim.results.replication import ReplicationOutcome, replicate
 from sim.results.summary import mean_ci
+from sim.runs.executors import Executor
+from sim.runs.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
+from sim.scenario.files import scenario_to_yaml
+from sim.scenario.schema import Scenario, scenario_fields
 
 __all__ = ["BatchReport", "BatchRequest", "run_batch"]
 

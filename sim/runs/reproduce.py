@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.runs.batch import BatchRequest, run_batch, scenario_digest
 from sim.errors import Problem, ScenarioError
+from sim.runs.batch import BatchRequest, run_batch, scenario_digest
 from sim.runs.executors import Executor
 from sim.runs.rundir import RunDirectory, sha256_of
 from sim.scenario.files import parse_scenario, read_scenario_data

@@ -3,7 +3,7 @@
 While a batch runs, each finished replication is written at once to `parts/` (atomically: to a
 temporary name, then renamed), so a batch stopped by Ctrl-C, `kill -9` or a dying worker loses
 only the replications in flight, and `--resume` runs just the missing ones. At the end the parts
-are gathered, sorted by replication, into the tables of DESIGN.md section 4:
+are gathered, sorted by replication, into the tables of docs/outputs.md:
 
     manifest.json  scenario.yaml  kpis.parquet  monthly.parquet  summary.csv
     monthly_by_pool.parquet  pools.parquet  failures.csv (if any replication failed)
@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
-from sim.results.replication import ReplicationOutcome
 from sim.results.kpis import KPI_NAMES
+from sim.results.replication import ReplicationOutcome
 from sim.results.summary import summarise_kpis
 
 __all__ = ["WRITER_LOCK", "RunDirectory", "claim_directory", "new_output_dir", "sha256_of"]
