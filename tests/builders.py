@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.simulation import RawRun, simulate_raw
+from sim.results.theory import mmc_data
 from sim.scenario.files import parse_scenario
 from sim.scenario.schema import Scenario
 
@@ -31,49 +32,34 @@ def base_data(
     horizon_months: int = 12,
     warmup_days: float = 0.0,
 ) -> dict[str, Any]:
-    """A scenario as plain data with every feature off (an M/M/c queue)."""
-    return {
-        "name": "test",
-        "run": {
-            "start_date": START_DATE.isoformat(),
-            "horizon_months": horizon_months,
-            "warmup_days": warmup_days,
-            "working_days_per_year": 365.25,
-        },
-        "demand": {
-            "departments": [{"name": "dept", "onboarding_date": START_DATE.isoformat()}],
-            "request_types": [
-                {
-                    "name": "work",
-                    "skill_pool": "staff",
-                    "arrivals_per_month": arrivals_per_month,
-                    "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
-                    "min_elapsed_days": 0.0,
-                    "sla_target_days": 30.0,
-                }
-            ],
-            "seasonality_by_month": [1.0] * 12,
-            "multiplier": 1.0,
-            "patience_days": None,
-        },
-        "staff_pools": [
-            {
-                "name": "staff",
-                "initial_headcount": staff,
-                "headcount_plan": [],
-                "attrition_rate_per_year": 0.0,
-                "non_productive_share": 0.0,
-                "cases_per_person": 1,
-                "ramp_up": {"start_productivity": 1.0, "weeks_to_full": 0.0},
-            }
-        ],
-        "recruitment": {},
-        "contractors": {"cover_vacancies": False},
-        "policies": {
-            "pause_onboarding": {"enabled": False},
-            "surge_contractors": {"enabled": False},
-        },
+    """A scenario as plain data with every feature off (an M/M/c queue), every switch explicit."""
+    data = mmc_data(
+        staff,
+        arrivals_per_month / DAYS_PER_MONTH,
+        mean_effort_days=mean_effort_days,
+        horizon_months=horizon_months,
+        warmup_days=warmup_days,
+        sla_target_days=30.0,
+        start_date=START_DATE.isoformat(),
+        names=("dept", "work", "staff"),
+    )
+    data["name"] = "test"
+    data["demand"]["request_types"][0]["min_elapsed_days"] = 0.0
+    data["demand"] |= {"seasonality_by_month": [1.0] * 12, "multiplier": 1.0, "patience_days": None}
+    data["staff_pools"][0] |= {
+        "headcount_plan": [],
+        "attrition_rate_per_year": 0.0,
+        "non_productive_share": 0.0,
+        "cases_per_person": 1,
+        "ramp_up": {"start_productivity": 1.0, "weeks_to_full": 0.0},
     }
+    data["recruitment"] = {}
+    data["contractors"] = {"cover_vacancies": False}
+    data["policies"] = {
+        "pause_onboarding": {"enabled": False},
+        "surge_contractors": {"enabled": False},
+    }
+    return data
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

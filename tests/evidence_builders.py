@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from sim.results.theory import mmc_data
 from sim.scenario.files import parse_scenario
 from sim.scenario.schema import Scenario
 
@@ -25,37 +25,20 @@ def mmc(
     A working year of 365.25 days makes one person-day of effort one calendar day of one
     person's time; the salary gives each staff member a cost of 100 GBP a day.
     """
-    data: dict[str, Any] = {
-        "name": f"mmc-c{servers}",
-        "run": {
-            "start_date": "2024-04-01",
-            "horizon_months": horizon_months,
-            "warmup_days": warmup_days,
-            "working_days_per_year": 365.25,
-        },
-        "demand": {
-            "departments": [{"name": "dept", "onboarding_date": "2024-04-01"}],
-            "request_types": [
-                {
-                    "name": "work",
-                    "skill_pool": "staff",
-                    "arrivals_per_month": arrivals_per_day * DAYS_PER_MONTH,
-                    "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
-                    "sla_target_days": sla_target_days,
-                }
-            ],
-        },
-        "staff_pools": [
-            {
-                "name": "staff",
-                "initial_headcount": servers,
-                "salary_gbp_per_year": salary_gbp_per_year,
-            }
-        ],
-        "sources": {
-            "demand.request_types": "ASSUMPTION: Poisson arrivals, exponential effort (M/M/c)",
-            "staff_pools.staff.initial_headcount": "CALIBRATION test row (C: T0)",
-        },
+    data = mmc_data(
+        servers,
+        arrivals_per_day,
+        mean_effort_days=mean_effort_days,
+        horizon_months=horizon_months,
+        warmup_days=warmup_days,
+        sla_target_days=sla_target_days,
+        start_date="2024-04-01",
+        names=("dept", "work", "staff"),
+    )
+    data["staff_pools"][0]["salary_gbp_per_year"] = salary_gbp_per_year
+    data["sources"] = {
+        "demand.request_types": "ASSUMPTION: Poisson arrivals, exponential effort (M/M/c)",
+        "staff_pools.staff.initial_headcount": "CALIBRATION test row (C: T0)",
     }
     return parse_scenario(data)
 

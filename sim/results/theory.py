@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,49 @@ def erlang_c_wait(servers: int, utilisation: float, mean_service: float) -> floa
     return top / (below + top) * mean_service / (servers * (1 - utilisation))
 
 
+def mmc_data(
+    servers: int,
+    arrivals_per_day: float,
+    *,
+    mean_effort_days: float = MEAN_EFFORT_DAYS,
+    horizon_months: int = HORIZON_MONTHS,
+    warmup_days: float = WARMUP_DAYS,
+    sla_target_days: float = 1000.0,
+    start_date: str = "2020-04-01",
+    names: tuple[str, str, str] = ("all", "job", "servers"),
+) -> dict[str, Any]:
+    """An M/M/c queue as scenario data: the one builder the theory checks, the benchmarks and the
+    tests share (they add to it). Every feature is off by the schema's defaults: Poisson
+    arrivals, exponential effort, `servers` staff in one pool, FIFO, no reneging.
+
+    `names` are the department's, the request type's and the pool's. A working year of 365.25
+    days makes one person-day of effort one calendar day of one person's time.
+    """
+    department, request_type, pool = names
+    return {
+        "name": f"mmc-c{servers}",
+        "run": {
+            "start_date": start_date,
+            "horizon_months": horizon_months,
+            "warmup_days": warmup_days,
+            "working_days_per_year": 365.25,
+        },
+        "demand": {
+            "departments": [{"name": department, "onboarding_date": start_date}],
+            "request_types": [
+                {
+                    "name": request_type,
+                    "skill_pool": pool,
+                    "arrivals_per_month": arrivals_per_day * DAYS_PER_MONTH,
+                    "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
+                    "sla_target_days": sla_target_days,
+                }
+            ],
+        },
+        "staff_pools": [{"name": pool, "initial_headcount": servers}],
+    }
+
+
 def mmc_scenario(
     servers: int,
     utilisation: float,
@@ -81,32 +125,16 @@ def mmc_scenario(
     mean_effort_days: float = MEAN_EFFORT_DAYS,
     warmup_days: float = WARMUP_DAYS,
 ) -> Scenario:
-    """Every feature off: Poisson arrivals, exponential effort, fixed staff, FIFO, no reneging."""
-    rate_per_day = utilisation * servers / mean_effort_days
-    return parse_scenario(
-        {
-            "name": f"mmc-c{servers}-rho{utilisation}",
-            "run": {
-                "start_date": "2020-04-01",
-                "horizon_months": horizon_months,
-                "warmup_days": warmup_days,
-                "working_days_per_year": 365.25,  # one person-day = one day of one person
-            },
-            "demand": {
-                "departments": [{"name": "all", "onboarding_date": "2020-04-01"}],
-                "request_types": [
-                    {
-                        "name": "job",
-                        "skill_pool": "servers",
-                        "arrivals_per_month": rate_per_day * DAYS_PER_MONTH,
-                        "effort_person_days": {"kind": "exponential", "mean": mean_effort_days},
-                        "sla_target_days": 1000,
-                    }
-                ],
-            },
-            "staff_pools": [{"name": "servers", "initial_headcount": servers}],
-        }
+    """The M/M/c queue of `mmc_data` at utilisation rho = lambda / (c mu), validated."""
+    data = mmc_data(
+        servers,
+        utilisation * servers / mean_effort_days,
+        mean_effort_days=mean_effort_days,
+        horizon_months=horizon_months,
+        warmup_days=warmup_days,
     )
+    data["name"] = f"mmc-c{servers}-rho{utilisation}"
+    return parse_scenario(data)
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
