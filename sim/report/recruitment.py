@@ -126,6 +126,22 @@ def recruitment_flow(scenario: Scenario, pool: str | None = None) -> Recruitment
         "Vetting": vetting_days,
         "Notice": notice_days,
     }
+    counts = {
+        "approved": approved,
+        "cleared": cleared,
+        "accepted": accepted,
+        "offers": offers,
+        "campaigns": campaigns,
+        "rerun": rerun,
+    }
+    node_frame, link_frame = _flow_graph(counts)
+    return RecruitmentFlow(node_frame, link_frame, stage_days, campaigns / approved)
+
+
+def _flow_graph(counts: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Sankey's nodes and links for 100 vacancies, from the expected count at each step."""
+    approved, cleared, accepted = counts["approved"], counts["cleared"], counts["accepted"]
+    offers, campaigns, rerun = counts["offers"], counts["campaigns"], counts["rerun"]
     nodes = [
         ("opened", f"Vacancies|opened|{100:.0f}", 0, "stage"),
         ("approved", f"Approved|{approved:.0f}", 1, "stage"),
@@ -158,7 +174,7 @@ def recruitment_flow(scenario: Scenario, pool: str | None = None) -> Recruitment
     used = set(link_frame["source"]) | set(link_frame["target"])
     node_frame = pd.DataFrame(nodes, columns=["id", "label", "column", "kind"])
     node_frame = node_frame[node_frame["id"].isin(used)].reset_index(drop=True)
-    return RecruitmentFlow(node_frame, link_frame, stage_days, campaigns / approved)
+    return node_frame, link_frame
 
 
 def _final_establishment(pool: Any) -> int:

@@ -324,6 +324,20 @@ def explain(
     extra_cost: tuple[float, float, float] | None,
 ) -> list[str]:
     """The answer in plain sentences: what meets the target, at what cost, and what does not."""
+    lines = _the_question(request, table, given)
+    if best is None:
+        closest = table.sort_values("share_meeting", ascending=False).iloc[0]
+        lines.append(
+            f"No setting tried meets the target with {request.confidence:.0%} confidence. The "
+            f"closest is {closest['label']}, meeting it in {closest['share_meeting']:.0%} of "
+            "replications: widen the lever ranges or add another lever."
+        )
+        return lines
+    return lines + _the_answer(request, table, best, extra_cost)
+
+
+def _the_question(request: PlanRequest, table: pd.DataFrame, given: dict[str, Any]) -> list[str]:
+    """What was asked, what was searched, and how the scenario as given fares."""
     targets = " and ".join(f"`{t}`" for t in request.targets)
     rule = "the lower end of its 95% interval" if request.strict else "the share of replications"
     lines = [
@@ -342,14 +356,17 @@ def explain(
         f"{given['reps']} replications ({given['share_meeting']:.0%}); expected cost "
         f"{format_money(given['cost_mean_gbp'])}.",
     ]
-    if best is None:
-        closest = table.sort_values("share_meeting", ascending=False).iloc[0]
-        lines.append(
-            f"No setting tried meets the target with {request.confidence:.0%} confidence. The "
-            f"closest is {closest['label']}, meeting it in {closest['share_meeting']:.0%} of "
-            "replications: widen the lever ranges or add another lever."
-        )
-        return lines
+    return lines
+
+
+def _the_answer(
+    request: PlanRequest,
+    table: pd.DataFrame,
+    best: dict[str, Any],
+    extra_cost: tuple[float, float, float] | None,
+) -> list[str]:
+    """The least-cost setting, its cost against the scenario as given, and what is close."""
+    lines = []
     lines.append(
         f"Least-cost setting that meets it: {best['label']}. It meets the target in "
         f"{best['reps_meeting']} of {best['reps']} replications ({best['share_meeting']:.0%}; "
