@@ -1,0 +1,306 @@
+"""The report's first sections: summary, the scenario in plain words, the assumptions log,
+the results, and the options compared. Each renders from the gathered `Context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.report.assumptions import scenario_differences
+from sim.report.evidence import (
+    WIDTH,
+    Evidence,
+    ReportRequest,
+    Study,
+)
+from sim.report.html_parts import Charts, esc, frame_table, html_table, para, td
+from sim.report.monthly import MONTHLY_CHARTS, monthly_chart
+from sim.report.plain_words import describe_scenario
+from sim.results.formats import (
+    format_difference,
+    format_difference_interval,
+    format_kpi,
+    format_probability,
+    judge_difference,
+)
+from sim.results.kpis import in_group
+from sim.results.outrun import verdict_sentence, verdicts
+from sim.results.theory import TheoryCheck
+from sim.runs.tables import RunTables
+from sim.studies.sweep import switching_sentence
+
+__all__ = [
+    "Context",
+    "headline",
+    "headline_rows",
+    "judgement",
+    "section_assumptions",
+    "section_options",
+    "section_results",
+    "section_scenario",
+    "section_summary",
+    "summary_row",
+]
+
+
+@dataclass
+class Context:
+    """Everything the sections render from, gathered and computed before any is rendered (the
+    renderers write nothing but HTML; charts are collected by `charts`)."""
+
+    evidence: Evidence
+    charts: Charts
+    request: ReportRequest
+    optimism: tuple[RunTables, pd.DataFrame] | None = None
+    checks: list[TheoryCheck] = field(default_factory=list)
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)  # the primary run's assumptions log
+
+
+def summary_row(run: RunTables, kpi: str) -> dict[str, Any] | None:
+    rows = run.summary[run.summary["kpi"] == kpi]
+    return None if rows.empty else dict(rows.iloc[0])
+
+
+def headline(run: RunTables) -> str:
+    """The verdict sentence the app and the command line give, then the service level."""
+    reps = run.manifest.get("replications_completed")
+    found = verdicts(run.kpis, run.pools, run.start_date)
+    text = (
+        f"'{run.scenario.name}' ({reps} replications, seed {run.manifest.get('seed')}): "
+        + verdict_sentence(found[0], run.scenario.verdict.consecutive_months, bold="")
+    )
+    sla = summary_row(run, "sla_attainment")
+    if sla is not None:
+        text += (
+            f" Mean service level {format_kpi('sla_attainment', sla['mean'])} (95% CI "
+            f"{format_kpi('sla_attainment', sla['ci_low'])} to "
+            f"{format_kpi('sla_attainment', sla['ci_high'])}) against a target of "
+            f"{format_probability(run.scenario.verdict.sla_attainment_target)}."
+        )
+    return text
+
+
+def section_summary(ctx: Context) -> str:
+    ev = ctx.evidence
+    parts = [para(headline(ev.primary))]
+    for study in ev.of_kind("compare"):
+        table = study.table("comparison")
+        for option in table["option"].unique():
+            row = table[(table["option"] == option) & (table["kpi"] == "outruns_capability")]
+            if not row.empty:
+                r = row.iloc[0]
+                parts.append(
+                    para(
+                        f"Option '{option}' changes the probability of outrunning capability by "
+                        f"{format_difference(r['kpi'], r['difference'])} (95% CI "
+                        f"{format_difference_interval(r['kpi'], r['ci_low'], r['ci_high'])}): "
+                        f"{judgement(r)}; it does better than the base in "
+                        f"{format_probability(r['p_option_better'])} of replications."
+                    )
+                )
+    for study in ev.of_kind("sweep"):
+        for row in study.table("switching").to_dict("records"):
+            if row["status"] == "found":
+                parts.append(para(switching_sentence(row)))
+    for study in ev.of_kind("plan"):
+        parts.append(para(" ".join(study.study["explanation"][3:5])))
+    if ctx.optimism is not None:
+        parts.append(para("With optimism bias: " + headline(ctx.optimism[0])))
+    return "".join(parts)
+
+
+def section_scenario(ctx: Context) -> str:
+    parts = []
+    for topic, lines in describe_scenario(ctx.evidence.primary.scenario).items():
+        parts.append(f"<h3>{esc(topic)}</h3>" + "".join(para(line) for line in lines))
+    description = ctx.evidence.primary.scenario.description
+    return (para(description) if description else "") + "".join(parts)
+
+
+def section_assumptions(ctx: Context) -> str:
+    scenario = ctx.evidence.primary.scenario
+    log = ctx.log
+    counts = log["basis"].value_counts()
+    intro = para(
+        f"Every input of '{scenario.name}' ({len(log)} in all), its value, and the source its "
+        "scenario file gives for it (the most specific entry of its sources map; a row of "
+        "CALIBRATION.md, or ASSUMPTION). By basis: "
+        + ", ".join(f"{n} {basis}" for basis, n in counts.items())
+        + ". Also in assumptions_log.csv."
+    )
+    unsourced = log[log["basis"] == "no source given"]
+    warning = ""
+    if 0 < len(unsourced) <= 20:
+        warning = para(f"{len(unsourced)} inputs have no source: " + ", ".join(unsourced["input"]))
+    elif len(unsourced):
+        warning = para(f"{len(unsourced)} inputs have no source (marked in the table).")
+    rows = [
+        [
+            td(r["input"]),
+            td(r["value"]),
+            td(r["basis"], class_=_basis_class(r["basis"])),
+            td(r["source"]),
+        ]
+        for r in log.to_dict("records")
+    ]
+    table = html_table(["Input", "Value", "Basis", "Source"], rows, "assumptions-log")
+    return intro + warning + f'<div class="small">{table}</div>'
+
+
+def _basis_class(basis: str) -> str:
+    return "assumption" if "assumption" in basis or basis == "no source given" else "sourced"
+
+
+def _kpi_table(run: RunTables) -> str:
+    summary = run.summary.set_index("kpi")
+    order = [k for k in in_group("headline") if k in summary.index]
+    order += [k for k in summary.index if k not in order]
+    rows = []
+    for kpi in order:
+        r: dict[str, Any] = {str(k): v for k, v in summary.loc[kpi].items()}
+        cells = [td(kpi)]
+        for stat in ("mean", "ci_low", "ci_high", "p10", "p50", "p90"):
+            cells.append(
+                td(
+                    format_kpi(str(kpi), r[stat], run.start_date),
+                    data_kpi=kpi,
+                    data_stat=stat,
+                    data_value=repr(float(r[stat])),
+                )
+            )
+        cells.append(td(int(r["n"])))
+        rows.append(cells)
+    return html_table(
+        ["KPI", "Mean", "95% CI low", "95% CI high", "P10", "P50", "P90", "n"],
+        rows,
+        f"kpis-{run.path.name}",
+    )
+
+
+def section_results(ctx: Context) -> str:
+    primary = ctx.evidence.primary
+    parts = [
+        para(
+            f"From {primary.path.name}/summary.csv: mean over replications with its 95% confidence "
+            "interval (t-based; Wilson for probabilities such as outruns_capability) and the "
+            "P10/P50/P90 spread across replications. Months are counted from 0 at the start."
+        ),
+        _kpi_table(primary),
+    ]
+    target = primary.scenario.verdict.sla_attainment_target
+    for spec in [s for s in MONTHLY_CHARTS if s.drawable(primary.monthly)]:
+        chart = monthly_chart(spec, primary.monthly, target)
+        caption = f"{spec.title}: median (line) and P10 to P90 (band) across replications"
+        parts.append(ctx.charts.figure(chart.properties(width=WIDTH), spec.title, caption))
+    others = [run for path, (run, _roles) in ctx.evidence.runs.items() if path != primary.path]
+    for run in [r for r in others if _is_option(ctx, r)]:
+        parts.append(f"<h3>{esc(run.scenario.name)} ({esc(run.path.name)})</h3>" + _kpi_table(run))
+    return "".join(parts)
+
+
+def _is_option(ctx: Context, run: RunTables) -> bool:
+    roles = ctx.evidence.runs[run.path][1]
+    return any(role.startswith(("compare", "run")) for role in roles)
+
+
+def section_options(ctx: Context) -> str:
+    from sim.report.charts import comparison_chart
+
+    studies = ctx.evidence.of_kind("compare")
+    if not studies:
+        return para(
+            "No options were compared in these runs. The Green Book appraises options against a "
+            "base case: run `ccs-sim compare BASE OPTION...` and add its directory here."
+        )
+    parts = []
+    for study in studies:
+        table = study.table("comparison")
+        base = study.study["base"]["label"]
+        parts.append(
+            para(
+                f"Study {study.path.name}: each option against '{base}', {study.study['reps']} "
+                f"replications with seed {study.study['seed']} for every scenario (common random "
+                "numbers). Difference = option minus base, paired by replication, with its 95% "
+                "confidence interval; P(better) and P(worse) = share of replications in which the "
+                "option does better or worse, in the KPI's better direction (the rest are ties)."
+            )
+        )
+        shown = headline_rows(table)
+        rows = [
+            [
+                td(r["option"]),
+                td(r["kpi"]),
+                td(format_kpi(r["kpi"], r["base_mean"])),
+                td(format_kpi(r["kpi"], r["option_mean"])),
+                td(
+                    format_difference(r["kpi"], r["difference"]),
+                    data_kpi=r["kpi"],
+                    data_value=repr(float(r["difference"])),
+                ),
+                td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
+                td(judgement(r)),
+                td(format_probability(r["p_option_better"])),
+                td(format_probability(r["p_option_worse"])),
+            ]
+            for r in shown.to_dict("records")
+        ]
+        parts.append(
+            html_table(
+                [
+                    "Option",
+                    "KPI",
+                    "Base",
+                    "Option",
+                    "Difference",
+                    "95% CI",
+                    "Judgement",
+                    "P(better)",
+                    "P(worse)",
+                ],
+                rows,
+                f"comparison-{study.path.name}",
+            )
+        )
+        kpis = [k for k in in_group("comparison") if k in set(table["kpi"])]
+        parts.append(
+            ctx.charts.figure(
+                comparison_chart(table, kpis),
+                f"comparison {study.path.name}",
+                f"Options against '{base}': paired differences with 95% CIs",
+            )
+        )
+        parts.append(_differences(study))
+    return "".join(parts)
+
+
+def headline_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The headline KPIs of a comparison table, option by option in headline order."""
+    order = {kpi: i for i, kpi in enumerate(in_group("comparison"))}
+    rows = table[table["kpi"].isin(order)]
+    return rows.assign(_order=rows["kpi"].map(order)).sort_values(
+        ["option", "_order"], kind="stable"
+    )
+
+
+def _differences(study: Study) -> str:
+    base = study.runs[study.study["base"]["label"]].scenario
+    parts = []
+    for record in study.study["options"]:
+        option = study.runs[record["label"]].scenario
+        diff = scenario_differences(base, option)
+        parts.append(f"<h3>How '{esc(record['label'])}' differs from the base</h3>")
+        if diff.empty:
+            parts.append(para("It has the same inputs as the base."))
+            continue
+        diff = diff.rename(columns={"option_source": "source of the option's value"})
+        parts.append(f'<div class="small">{frame_table(diff)}</div>')
+    return "".join(parts)
+
+
+def judgement(row: Mapping[Any, Any]) -> str:
+    better = "" if pd.isna(row["better"]) else str(row["better"])
+    return judge_difference(better, row["ci_low"], row["ci_high"], int(row["n_pairs"]))
