@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 __all__ = ["app_env"]  # the fixture, imported for pytest
 
-pytestmark = pytest.mark.usefixtures("app_env")
+pytestmark = [pytest.mark.usefixtures("app_env"), pytest.mark.slow]
 
 SCENARIO, RESULTS, COMPARE, DOWNLOADS = (
     "app_pages/scenario.py",

@@ -24,6 +24,8 @@ from sim.runs.executors import DaskExecutor, InProcessExecutor, PoolExecutor
 from sim.runs.reproduce import reproduce
 from sim.runs.rundir import RunDirectory
 
+pytestmark = pytest.mark.slow
+
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 TABLES = ("kpis.parquet", "monthly.parquet", "monthly_by_pool.parquet", "pools.parquet")
 
@@ -53,6 +55,7 @@ def test_process_pool_gives_bit_identical_files(reference: Path, tmp_path: Path)
     assert digests(tmp_path / "pool") == digests(reference)
 
 
+@pytest.mark.dask
 def test_dask_local_cluster_gives_bit_identical_files(reference: Path, tmp_path: Path) -> None:
     batch(tmp_path / "dask", DaskExecutor("local", workers=2))
     assert digests(tmp_path / "dask") == digests(reference)
@@ -120,6 +123,7 @@ def dask_cluster() -> Iterator[str]:
                 process.kill()
 
 
+@pytest.mark.dask
 def test_real_dask_scheduler_and_workers_match_local_run(
     reference: Path, tmp_path: Path, dask_cluster: str
 ) -> None:

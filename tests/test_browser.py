@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from app_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveApp, app_server
 
+pytestmark = pytest.mark.browser
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"needs Debian's Chromium at {CHROMIUM}", allow_module_level=True)

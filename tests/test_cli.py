@@ -12,6 +12,8 @@ import pytest
 
 from sim.cli import main
 
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"
 

@@ -20,6 +20,8 @@ from sim.runs.batch import BatchRequest, run_batch
 from sim.runs.executors import InProcessExecutor
 from sim.runs.rundir import WRITER_LOCK, claim_directory, new_output_dir
 
+pytestmark = pytest.mark.slow
+
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 TABLES = ("kpis.parquet", "monthly.parquet", "pools.parquet")
 

@@ -13,6 +13,8 @@ from sim.model import state
 from sim.model.streams import replication_seed_sequence
 from sim.results.replication import run_replication, simulate
 
+pytestmark = pytest.mark.slow
+
 
 def busy_scenario(changes: dict | None = None):
     """Most mechanisms on at once: waves, patience, attrition, recruitment, ramp-up, contractors."""

@@ -13,6 +13,8 @@ from builders import arrivals_per_month_for, base_data, build, date_after, scena
 
 from sim.results.replication import run_replication
 
+pytestmark = pytest.mark.slow
+
 SEED = 77
 REPS = 3
 

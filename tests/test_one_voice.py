@@ -22,6 +22,8 @@ from streamlit.testing.v1 import AppTest
 from sim.cli import main
 from sim.results.kpis import in_group, kpi_label
 
+pytestmark = pytest.mark.slow
+
 __all__ = ["app_env"]  # the fixture, imported for pytest
 
 SEED, REPS = 11, 6

@@ -13,6 +13,8 @@ from sim.results.paired import paired_differences
 from sim.runs.executors import InProcessExecutor
 from sim.studies.compare import CompareRequest, Option, run_comparison
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory: pytest.TempPathFactory):

@@ -17,6 +17,8 @@ from sim.scenario.files import scenario_to_yaml
 from sim.scenario.levers import Lever
 from sim.studies.plan import PlanRequest, Target, parse_cost, parse_target, run_plan
 
+pytestmark = pytest.mark.slow
+
 ARRIVALS_PER_DAY = 5.0
 MEAN_EFFORT_DAYS = 0.5  # offered load 2.5 erlangs: at least 3 staff for a stable queue
 STAFF = "staff_pools.staff.initial_headcount"

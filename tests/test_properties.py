@@ -7,6 +7,7 @@ capacity no more than the people providing it, and Little's law on the sample pa
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from builders import mmc_scenario
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -15,6 +16,8 @@ from strategies import scenarios, seeds
 from sim.model.simulation import simulate_raw
 from sim.results.recording import summarise_run
 from sim.results.replication import simulate
+
+pytestmark = pytest.mark.slow
 
 TOLERANCE = 1e-9
 

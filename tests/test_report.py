@@ -24,6 +24,8 @@ from sim.results.kpis import in_group
 from sim.runs.rundir import sha256_of
 from sim.runs.tables import load_run
 
+pytestmark = pytest.mark.slow
+
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
 BASE = f"""extends: {TINY}

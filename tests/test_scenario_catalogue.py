@@ -9,6 +9,8 @@ import pytest
 from sim import load_scenario, simulate
 from sim.scenario.files import read_scenario_data
 
+pytestmark = pytest.mark.slow
+
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 
 

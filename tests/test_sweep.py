@@ -16,6 +16,8 @@ from sim.runs.executors import InProcessExecutor
 from sim.scenario.levers import Lever
 from sim.studies.sweep import SweepRequest, find_switching_value, run_sweep
 
+pytestmark = pytest.mark.slow
+
 ARRIVALS_PER_DAY = 4.8
 MEAN_EFFORT_DAYS = 0.5  # offered load 2.4 erlangs
 

@@ -17,6 +17,8 @@ from scipy import stats
 
 from sim.results.replication import run_replication
 
+pytestmark = pytest.mark.slow
+
 MEAN_EFFORT_DAYS = 0.5
 HORIZON_MONTHS = 120
 WARMUP_DAYS = 30.0  # the first month (April), so monthly series can skip their first row too
