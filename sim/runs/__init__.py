@@ -1,1 +1,1 @@
-"""Runs: replications on executors into resumable, self-describing run directories, and their cache."""
+"""Runs: replications on executors into resumable, self-describing run directories, cached."""
