@@ -41,7 +41,6 @@ class Contractors:
         self.streams = streams
         self.surge_share = surge_share_of_establishment
         self.surge = [False] * len(pools)
-        desk.on_idle = self._idle
 
     def wanted(self, pool: PoolState) -> int:
         """Contractors the pool should have now, within the cap."""
@@ -83,10 +82,11 @@ class Contractors:
         worker.accepting = False
         del worker.pool.contractors[worker]
         if not worker.cases:
-            self._idle(worker, now)
+            self.idle(worker, now)
 
-    def _idle(self, worker: Worker, now: float) -> None:
-        """A released contractor with no cases left goes."""
+    def idle(self, worker: Worker, now: float) -> None:
+        """A released contractor with no cases left goes (the service desk calls this when a
+        worker's last case ends: `desk.on_idle`, connected in `simulate_raw`)."""
         if worker.is_contractor and worker in worker.pool.workers:
             pool = worker.pool
             pool.workers.pop(worker, None)

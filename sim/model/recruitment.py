@@ -17,7 +17,7 @@ import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.state import PoolState
-from sim.model.streams import Streams
+from sim.model.streams import RecruitmentStream, Streams
 from sim.model.workforce import Workforce
 from sim.scenario.schema import RecruitmentSettings
 
@@ -50,18 +50,18 @@ class Recruitment:
         self.vetting_withdrawals = [0] * n_pools
         self.time_to_hire_days: list[list[float]] = [[] for _ in range(n_pools)]
         self.time_to_fill_days: list[list[float]] = [[] for _ in range(n_pools)]
-        workforce.open_vacancy = self.open_vacancy
 
     def open_vacancy(self, pool: PoolState) -> None:
-        """Start a campaign for one vacancy in `pool`."""
+        """Start a campaign for one vacancy in `pool` (the workforce calls this when a post falls
+        vacant: `workforce.open_vacancy`, connected in `simulate_raw`)."""
         self.env.process(filling_a_vacancy(self.env, self, pool))
 
-    def draw(self, stream: str, dist_name: str) -> float:
+    def draw(self, stream: RecruitmentStream, dist_name: str) -> float:
         """One duration from the named recruitment setting, from its own stream."""
         dist = getattr(self.settings, dist_name)
         return float(dist.sample(getattr(self.streams, stream), 1)[0])
 
-    def passes(self, stream: str, probability: float) -> bool:
+    def passes(self, stream: RecruitmentStream, probability: float) -> bool:
         """A Bernoulli trial from the named stream (always drawn, to keep streams aligned)."""
         return bool(getattr(self.streams, stream).random() < probability)
 
@@ -126,10 +126,11 @@ def _advertise_until_accepted(
 ) -> Generator[simpy.Event, object, None]:
     settings = rec.settings
     while True:
-        for stage, stream, setting in (
+        stages: tuple[tuple[str, RecruitmentStream, str], ...] = (
             ("advert", "advert", "advert_days"),
             ("sift_interview", "sift_interview", "sift_interview_days"),
-        ):
+        )
+        for stage, stream, setting in stages:
             _enter(pool, stage)
             yield env.timeout(rec.draw(stream, setting))
             _leave(pool, stage)

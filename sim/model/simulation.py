@@ -1,6 +1,6 @@
 """One replication: wire the mechanisms onto one SimPy environment and run it.
 
-`simulate(scenario, seed_sequence)` is the model: a pure function of a scenario and a seed, with
+`simulate_raw(scenario, seed_sequence)` is the model: a pure function of a scenario and a seed, with
 no I/O. Each month starts with management acting on what it saw `detection_lag_days` ago, then
 the workforce review (vacancies) and the contractor review; each month ends with a snapshot.
 """
@@ -60,6 +60,10 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
     contractors = Contractors(env, scenario.contractors, pools, desk, streams, surge_share)
     management = Management(env, scenario.policies, pools, state, contractors)
     monitor = Monitor(scenario.run.horizon_months, pools, state, contractors)
+    # The wiring, in one place: a post falling vacant starts a recruitment campaign, and a
+    # worker whose last case ends may be a released contractor who now goes.
+    workforce.open_vacancy = recruitment.open_vacancy
+    desk.on_idle = contractors.idle
     per_week = scenario.run.working_days_per_year / 52
 
     def monthly_cycle() -> Generator[simpy.Event, None, None]:
