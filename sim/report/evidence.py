@@ -50,16 +50,20 @@ class ReportRequest:
 
 @dataclass
 class Study:
+    """A study directory as read: its study.json (and its SHA-256), runs and tables."""
+
     path: Path
     study: dict[str, Any]
     runs: dict[str, RunTables]  # point label -> run
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sha256: str = ""
 
     @property
     def kind(self) -> str:
         return str(self.study["kind"])
 
     def table(self, name: str) -> pd.DataFrame:
-        return pd.read_csv(self.path / self.study["tables"][name])
+        return self.tables[name]
 
 
 @dataclass
@@ -90,7 +94,9 @@ def gather(inputs: list[Path]) -> Evidence:
             evidence.add_run(run, "run")
             continue
         runs = {r["label"]: finished_run(study_run_dir(path, r)) for r in study_records(study)}
-        item = Study(Path(path), study, runs)
+        tables = {name: pd.read_csv(Path(path) / f) for name, f in study["tables"].items()}
+        digest = sha256_of((Path(path) / "study.json").read_bytes())
+        item = Study(Path(path), study, runs, tables, digest)
         evidence = evidence or Evidence(runs[base_label(study)])
         evidence.studies.append(item)
         for label, run in runs.items():

@@ -52,7 +52,7 @@ from sim.report.sections_results import (
     section_summary,
 )
 from sim.results.theory import run_theory_checks
-from sim.runs.batch import model_version
+from sim.runs.batch import git_state, model_version
 from sim.runs.executors import Executor
 from sim.scenario.levers import optimism_bias_variant
 
@@ -152,6 +152,7 @@ def build_report(
         ctx.optimism = optimism_variant(evidence, variant, request.cache, executor, on_progress)
     step("running the theory checks")
     ctx.checks = run_theory_checks()
+    ctx.code = git_state()
     ctx.log = assumptions_log(evidence.primary.scenario)
     write_file(request.out / "assumptions_log.csv", ctx.log.to_csv(index=False).encode())
     checks = pd.DataFrame([c.__dict__ for c in ctx.checks])

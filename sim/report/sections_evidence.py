@@ -4,34 +4,30 @@ optimism bias, validation, the STRESS-DES checklist, limitations and provenance.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from sim.report.evidence import (
+    Evidence,
     Study,
     manifest_sha256,
 )
 from sim.report.html_parts import esc, frame_table, html_table, para, td
 from sim.report.sections_results import (
     Context,
+    difference_cells,
     headline,
     headline_rows,
-    judgement,
 )
 from sim.report.stress_des import StressContext, stress_des_checklist
 from sim.results.formats import (
-    format_difference,
-    format_difference_interval,
-    format_kpi,
     format_money,
     format_probability,
 )
 from sim.results.theory import THEORY_TEST_FILES
-from sim.runs.batch import git_state, model_version
-from sim.runs.rundir import sha256_of
+from sim.runs.batch import model_version
 from sim.scenario.levers import OPTIMISM_BIAS_ANALOGUE
 from sim.studies.sweep import switching_interval_text
 
@@ -58,7 +54,7 @@ def section_sensitivity(ctx: Context) -> str:
 
 
 def _sweep_section(ctx: Context, study: Study) -> str:
-    from sim.report.charts import heatmap_chart, oneway_chart, tornado_chart
+    from sim.report.charts import heatmap_chart, tornado_chart
 
     info = study.study
     points = study.table("points")
@@ -95,16 +91,25 @@ def _sweep_section(ctx: Context, study: Study) -> str:
                 "Probability of outrunning capability over the two-way grid",
             )
         )
-    parts.append("<h3>Switching values</h3>")
-    parts.append(
-        para(
-            "The value of each lever at which the verdict flips, found by bisection with the same "
-            "random numbers at every value tried and linear interpolation between the last two; "
-            "the 95% interval is a paired bootstrap over replications (docs/evidence.md). "
-            "'none in range' means the verdict does not change over the values tried."
-        )
-    )
-    parts.append(_switching_table(switching))
+    return "".join(parts) + _switching_part(ctx, study, points, switching)
+
+
+SWITCHING_METHOD = (
+    "The value of each lever at which the verdict flips, found by bisection with the same "
+    "random numbers at every value tried and linear interpolation between the last two; "
+    "the 95% interval is a paired bootstrap over replications (docs/evidence.md). "
+    "'none in range' means the verdict does not change over the values tried."
+)
+
+
+def _switching_part(
+    ctx: Context, study: Study, points: pd.DataFrame, switching: pd.DataFrame
+) -> str:
+    """A sweep's switching values: the method, the table, and a one-way chart for each."""
+    from sim.report.charts import oneway_chart
+
+    info = study.study
+    parts = ["<h3>Switching values</h3>", para(SWITCHING_METHOD), _switching_table(switching)]
     for row in switching.to_dict("records"):
         if row["status"] == "not_numeric":
             continue
@@ -222,17 +227,7 @@ def section_optimism(ctx: Context) -> str:
     run, table = ctx.optimism
     uplift = ctx.request.optimism_bias or 0.0
     shown = headline_rows(table)
-    rows = [
-        [
-            td(r["kpi"]),
-            td(format_kpi(r["kpi"], r["base_mean"])),
-            td(format_kpi(r["kpi"], r["option_mean"])),
-            td(format_difference(r["kpi"], r["difference"])),
-            td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
-            td(judgement(r)),
-        ]
-        for r in shown.to_dict("records")
-    ]
+    rows = [[td(r["kpi"]), *difference_cells(r)] for r in shown.to_dict("records")]
     chart = comparison_chart(table.assign(option=run.scenario.name), list(shown["kpi"]))
     return (
         para(
@@ -267,7 +262,7 @@ def section_validation(ctx: Context) -> str:
         ]
         for c in checks
     ]
-    code = git_state()
+    code = ctx.code
     dirty = ", with uncommitted changes" if code.get("git_dirty") else ""
     commits = {run.manifest.get("git_commit") for run, _ in ctx.evidence.runs.values()}
     same = commits == {code.get("git_commit")}
@@ -392,8 +387,8 @@ def section_limitations(ctx: Context) -> str:
     return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
 
 
-def section_provenance(ctx: Context) -> str:
-    ev = ctx.evidence
+def _provenance_rows(ev: Evidence) -> list[list[str]]:
+    """One row per run: id, roles, scenario, seed, replications, hashes, version, finish."""
     rows = []
     for run, roles in ev.runs.values():
         m = run.manifest
@@ -414,18 +409,24 @@ def section_provenance(ctx: Context) -> str:
                 td(f"{m.get('finished_at')}"),
             ]
         )
+    return rows
+
+
+def section_provenance(ctx: Context) -> str:
+    ev = ctx.evidence
+    rows = _provenance_rows(ev)
     folders = sorted({str(run.path.parent) for run, _ in ev.runs.values()})
     studies = [
         [
             td(s.kind),
             td(str(s.path)),
-            td(sha256_of((s.path / "study.json").read_bytes()), class_="mono"),
+            td(s.sha256, class_="mono"),
             td(s.study.get("created_at")),
         ]
         for s in ev.studies
     ]
     packages = ", ".join(f"{k} {v}" for k, v in ev.primary.manifest.get("packages", {}).items())
-    code = git_state()
+    code = ctx.code
     return (
         para(
             "Every figure in this report comes from these run directories. A run id is its "
@@ -458,7 +459,7 @@ def section_provenance(ctx: Context) -> str:
         )
         + para(f"Packages of the primary run: {packages}.")
         + para(
-            f"Report written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC} by ccs-sim "
+            f"Report written {ctx.written_at:%Y-%m-%d %H:%M UTC} by ccs-sim "
             f"{model_version()} at commit {code.get('git_commit')}"
             f"{' (uncommitted changes)' if code.get('git_dirty') else ''}."
         )

@@ -4,6 +4,7 @@ the results, and the options compared. Each renders from the gathered `Context`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,8 @@ class Context:
     optimism: tuple[RunTables, pd.DataFrame] | None = None
     checks: list[TheoryCheck] = field(default_factory=list)
     log: pd.DataFrame = field(default_factory=pd.DataFrame)  # the primary run's assumptions log
+    code: dict[str, Any] = field(default_factory=dict)  # the report's own version (git_state)
+    written_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
 def summary_row(run: RunTables, kpi: str) -> dict[str, Any] | None:
@@ -208,73 +211,77 @@ def _is_option(ctx: Context, run: RunTables) -> bool:
 
 
 def section_options(ctx: Context) -> str:
-    from sim.report.charts import comparison_chart
-
     studies = ctx.evidence.of_kind("compare")
     if not studies:
         return para(
             "No options were compared in these runs. The Green Book appraises options against a "
             "base case: run `ccs-sim compare BASE OPTION...` and add its directory here."
         )
-    parts = []
-    for study in studies:
-        table = study.table("comparison")
-        base = study.study["base"]["label"]
-        parts.append(
-            para(
-                f"Study {study.path.name}: each option against '{base}', {study.study['reps']} "
-                f"replications with seed {study.study['seed']} for every scenario (common random "
-                "numbers). Difference = option minus base, paired by replication, with its 95% "
-                "confidence interval; P(better) and P(worse) = share of replications in which the "
-                "option does better or worse, in the KPI's better direction (the rest are ties)."
-            )
-        )
-        shown = headline_rows(table)
-        rows = [
-            [
-                td(r["option"]),
-                td(r["kpi"]),
-                td(format_kpi(r["kpi"], r["base_mean"])),
-                td(format_kpi(r["kpi"], r["option_mean"])),
-                td(
-                    format_difference(r["kpi"], r["difference"]),
-                    data_kpi=r["kpi"],
-                    data_value=repr(float(r["difference"])),
-                ),
-                td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
-                td(judgement(r)),
-                td(format_probability(r["p_option_better"])),
-                td(format_probability(r["p_option_worse"])),
-            ]
-            for r in shown.to_dict("records")
+    return "".join(_comparison_study(ctx, study) for study in studies)
+
+
+COMPARISON_HEADERS = [
+    "Option",
+    "KPI",
+    "Base",
+    "Option",
+    "Difference",
+    "95% CI",
+    "Judgement",
+    "P(better)",
+    "P(worse)",
+]
+
+
+def difference_cells(r: Mapping[Any, Any]) -> list[str]:
+    """A paired difference as table cells: both means, the difference (traceable to the file by
+    its data attributes), its 95% CI and the judgement."""
+    return [
+        td(format_kpi(r["kpi"], r["base_mean"])),
+        td(format_kpi(r["kpi"], r["option_mean"])),
+        td(
+            format_difference(r["kpi"], r["difference"]),
+            data_kpi=r["kpi"],
+            data_value=repr(float(r["difference"])),
+        ),
+        td(format_difference_interval(r["kpi"], r["ci_low"], r["ci_high"])),
+        td(judgement(r)),
+    ]
+
+
+def _comparison_study(ctx: Context, study: Study) -> str:
+    """One compare study: the method, the headline KPIs' table, the chart, the inputs changed."""
+    from sim.report.charts import comparison_chart
+
+    table = study.table("comparison")
+    base = study.study["base"]["label"]
+    rows = [
+        [
+            td(r["option"]),
+            td(r["kpi"]),
+            *difference_cells(r),
+            td(format_probability(r["p_option_better"])),
+            td(format_probability(r["p_option_worse"])),
         ]
-        parts.append(
-            html_table(
-                [
-                    "Option",
-                    "KPI",
-                    "Base",
-                    "Option",
-                    "Difference",
-                    "95% CI",
-                    "Judgement",
-                    "P(better)",
-                    "P(worse)",
-                ],
-                rows,
-                f"comparison-{study.path.name}",
-            )
+        for r in headline_rows(table).to_dict("records")
+    ]
+    kpis = [k for k in in_group("comparison") if k in set(table["kpi"])]
+    return (
+        para(
+            f"Study {study.path.name}: each option against '{base}', {study.study['reps']} "
+            f"replications with seed {study.study['seed']} for every scenario (common random "
+            "numbers). Difference = option minus base, paired by replication, with its 95% "
+            "confidence interval; P(better) and P(worse) = share of replications in which the "
+            "option does better or worse, in the KPI's better direction (the rest are ties)."
         )
-        kpis = [k for k in in_group("comparison") if k in set(table["kpi"])]
-        parts.append(
-            ctx.charts.figure(
-                comparison_chart(table, kpis),
-                f"comparison {study.path.name}",
-                f"Options against '{base}': paired differences with 95% CIs",
-            )
+        + html_table(COMPARISON_HEADERS, rows, f"comparison-{study.path.name}")
+        + ctx.charts.figure(
+            comparison_chart(table, kpis),
+            f"comparison {study.path.name}",
+            f"Options against '{base}': paired differences with 95% CIs",
         )
-        parts.append(_differences(study))
-    return "".join(parts)
+        + _differences(study)
+    )
 
 
 def headline_rows(table: pd.DataFrame) -> pd.DataFrame:
