@@ -16,6 +16,7 @@ from sim.report.evidence import (
 )
 from sim.report.html_parts import esc, frame_table, html_table, para, td
 from sim.report.sections_results import (
+    WHEN_MISSING,
     Context,
     difference_cells,
     headline,
@@ -45,11 +46,7 @@ __all__ = [
 def section_sensitivity(ctx: Context) -> str:
     studies = ctx.evidence.of_kind("sweep")
     if not studies:
-        return para(
-            "No sensitivity analysis is included. The Green Book requires sensitivity analysis "
-            "and switching values for the preferred option: run `ccs-sim sweep SCENARIO --vary "
-            "KEY=V1,V2,...` and add its directory here."
-        )
+        return para(WHEN_MISSING["sweep"])
     return "".join(_sweep_section(ctx, study) for study in studies)
 
 
@@ -175,7 +172,7 @@ def section_plan(ctx: Context) -> str:
 
     studies = ctx.evidence.of_kind("plan")
     if not studies:
-        return para("No least-cost plan was searched for in these runs (`ccs-sim plan`).")
+        return para(WHEN_MISSING["plan"])
     parts = []
     for study in studies:
         info = study.study

@@ -210,13 +210,21 @@ def _is_option(ctx: Context, run: RunTables) -> bool:
     return any(role.startswith(("compare", "run")) for role in roles)
 
 
+WHEN_MISSING = {
+    "compare": "No options were compared in these runs. The Green Book appraises options against "
+    "a base case: run `ccs-sim compare BASE OPTION...` and add its directory here.",
+    "sweep": "No sensitivity analysis is included. The Green Book requires sensitivity analysis "
+    "and switching values for the preferred option: run `ccs-sim sweep SCENARIO --vary "
+    "KEY=V1,V2,...` and add its directory here.",
+    "plan": "No least-cost plan was searched for in these runs (`ccs-sim plan`).",
+}
+"""What a section says when the report has no study of its kind, and how to add one."""
+
+
 def section_options(ctx: Context) -> str:
     studies = ctx.evidence.of_kind("compare")
     if not studies:
-        return para(
-            "No options were compared in these runs. The Green Book appraises options against a "
-            "base case: run `ccs-sim compare BASE OPTION...` and add its directory here."
-        )
+        return para(WHEN_MISSING["compare"])
     return "".join(_comparison_study(ctx, study) for study in studies)
 
 
