@@ -9,29 +9,45 @@ line (`sim.runs.batch` through `sim.runs.cache`), and every figure and table com
 
 from __future__ import annotations
 
-import streamlit as st
 
-from app_pages import state
+def main() -> None:
+    """Lay out the page the planner is on (Streamlit runs this file for every interaction)."""
+    import streamlit as st
 
-st.set_page_config(page_title="CCS capacity planner", page_icon=":material/groups:", layout="wide")
-state.ensure_base()
+    from app_pages import persist, running, state
 
-pages = [
-    st.Page("app_pages/scenario.py", title="Scenario", icon=":material/edit:", default=True),
-    st.Page("app_pages/results.py", title="Run and results", icon=":material/monitoring:"),
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("app_pages/evidence.py", title="Evidence", icon=":material/fact_check:"),
-    st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
-]
-page = st.navigation(pages)
-page.run()
+    st.set_page_config(
+        page_title="CCS capacity planner", page_icon=":material/groups:", layout="wide"
+    )
+    running.shared_pool()  # the server's workers start with its first session, not its first run
+    if persist.restore():
+        st.toast("Your scenario, seed and replications are back as you left them.")
+    state.ensure_base()
 
-# After the page, so that the status includes the edits this run has just applied.
-with st.sidebar:
-    st.markdown("**Will the expansion of CCS outrun its capability to deliver?**")
-    base = state.base()
-    if base is not None:
-        now = state.current()
-        changes = f", {len(now.diffs)} change(s)" if now.diffs else ""
-        validity = "valid" if now.scenario is not None else f"{len(now.problems)} problem(s)"
-        st.caption(f"Scenario: **{base.label}**{changes} ({validity})")
+    pages = [
+        st.Page("app_pages/scenario.py", title="Scenario", icon=":material/edit:", default=True),
+        st.Page("app_pages/results.py", title="Run and results", icon=":material/monitoring:"),
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("app_pages/evidence.py", title="Evidence", icon=":material/fact_check:"),
+        st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
+    ]
+    page = st.navigation(pages)
+    page.run()
+
+    # After the page, so that the status includes the edits this run has just applied.
+    with st.sidebar:
+        st.markdown("**Will the expansion of CCS outrun its capability to deliver?**")
+        base = state.base()
+        if base is not None:
+            now = state.current()
+            changes = f", {len(now.diffs)} change(s)" if now.diffs else ""
+            validity = "valid" if now.scenario is not None else f"{len(now.problems)} problem(s)"
+            st.caption(f"Scenario: **{base.label}**{changes} ({validity})")
+    persist.save()  # after the page, so that this interaction's edits are kept
+
+
+# Streamlit runs this script as `__main__`. The app's worker processes are told by multiprocessing
+# to read the parent's main script again (as `__mp_main__`): the guard keeps them from drawing the
+# app or importing Streamlit, so that a worker starts with the model alone.
+if __name__ == "__main__":
+    main()

@@ -83,11 +83,8 @@ def main() -> None:
     if mine_label == other_label:
         mine_label += " *"
     settings = state.run_settings()
-    seed, reps, workers = settings["seed"], settings["reps"], settings["workers"]
-    st.caption(
-        f"{reps} replications each, seed {seed}, {workers} worker(s): change these on **Run and "
-        "results**."
-    )
+    seed, reps = settings["seed"], settings["reps"]
+    st.caption(f"{reps} replications each, seed {seed}: change these on **Run and results**.")
     if now.scenario == other_scenario:
         st.info(
             "The two scenarios are identical: edit yours on the Scenario page, or choose "
@@ -105,9 +102,7 @@ def main() -> None:
         jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
         for label, scenario, origin in jobs:
             if runs[label] is None:
-                runs[label] = running.run_with_progress(
-                    scenario, seed, reps, workers, origin, label
-                )
+                runs[label] = running.run_with_progress(scenario, seed, reps, origin, label)
                 if runs[label] is None:
                     return
     paths = {label: Path(str(r.path)) for label, r in runs.items() if r is not None}

@@ -1,8 +1,8 @@
 """Page 4, Evidence: sensitivity and switching values, a least-cost plan, and the report.
 
 The same functions as `ccs-sim sweep`, `plan` and `report` (sim/studies/sweep.py,
-sim/studies/plan.py,
-sim/report/html.py), on the scenario as edited, with the session's seed, replications and workers.
+sim/studies/plan.py, sim/report/html.py), on the scenario as edited, with the session's seed and
+replications, on the server's shared workers.
 Every scenario they run goes through the app's run cache, so points already run (by this or any
 session, or on the Run and results page) are not run again. Studies and reports are written under
 `runs/app-studies/` and offered for download.
@@ -17,11 +17,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import running, state
+from app_pages import persist, running, state
 from sim.errors import ScenarioError
 from sim.report.charts import study_charts
 from sim.runs.cache import zip_run_directory
-from sim.runs.executors import make_executor
+from sim.runs.shared import QueuePlace
 from sim.scenario.levers import NAMED_LEVERS, Lever, parse_lever_values
 from sim.studies.plan import PlanRequest, parse_target, run_plan
 from sim.studies.sweep import SweepRequest, run_sweep, switching_sentence
@@ -56,14 +56,23 @@ def _with_progress(what: str, work: Any) -> Any:
             text=f"{what}: {done} of {total} replications (all scenarios)",
         )
 
-    executor = make_executor(state.run_settings()["workers"])
+    def queued(place: QueuePlace) -> None:
+        bar.progress(0.0, text=f"{what}: waiting for a free place, {running.queue_text(place)}")
+
+    pool = running.shared_pool()
+    if pool is None:
+        bar.empty()
+        return None
+    persist.save()
     try:
-        return work(executor, progress)
+        return work(pool.run(queued), progress)
     except ScenarioError as error:
         st.error("It could not run:\n\n" + "\n".join(f"- {line}" for line in error.lines()))
         return None
+    except Exception as error:
+        running.show_fault(error)
+        return None
     finally:
-        executor.close()
         bar.empty()
 
 
@@ -206,7 +215,7 @@ def main() -> None:
     seed, reps = settings["seed"], settings["reps"]
     st.caption(
         f"On '{now.scenario.name}'{' (edited)' if now.diffs else ''}: {reps} replications per "
-        f"scenario, seed {seed}, {settings['workers']} worker(s); change these on **Run and "
+        f"scenario, seed {seed}; change these on **Run and "
         "results**. The same as `ccs-sim sweep`, `plan` and `report` (docs/evidence.md)."
     )
     tabs = st.tabs(["Sensitivity and switching values", "Least-cost plan", "Report"])

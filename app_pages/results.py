@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,9 @@ from sim.runs.tables import RunTables
 
 
 def run_controls() -> bool:
-    """Replications, seed and workers (shared with the Compare page); True if Run was pressed."""
+    """Replications and seed (shared with the Compare page); True if Run was pressed."""
     settings = state.run_settings()
-    cpus = os.cpu_count() or 1
-    cols = st.columns([1, 1, 1, 1])
+    cols = st.columns([1, 1, 1])
     specs: list[tuple[str, str, int, int, str]] = [
         (
             "reps",
@@ -37,13 +35,6 @@ def run_controls() -> bool:
             2**31 - 1,
             "Fixes the random numbers: the same scenario and seed always give the same results.",
         ),
-        (
-            "workers",
-            "Workers (processes)",
-            1,
-            cpus,
-            f"Simulated futures run in parallel on this many of the {cpus} processor cores.",
-        ),
     ]
     for col, (name, label, low, high, help_text) in zip(cols, specs, strict=False):
         key = f"run_settings.{name}"
@@ -55,7 +46,7 @@ def run_controls() -> bool:
                     label, min_value=low, max_value=high, step=1, key=key, help=help_text
                 )
             )
-    with cols[3]:
+    with cols[2]:
         st.write("")  # align the button with the inputs
         return st.button("Run", type="primary", width="stretch")
 
@@ -239,8 +230,12 @@ def main() -> None:
             "These exact inputs (scenario, seed, replications) ran before: results from the cache."
         )
     elif pressed:
-        result = running.run_with_progress(
-            scenario, seed, reps, settings["workers"], now.origin, f"'{scenario.name}'"
+        result = running.run_with_progress(scenario, seed, reps, now.origin, f"'{scenario.name}'")
+    elif kept := running.kept(scenario, seed, reps):
+        st.info(
+            f"A run of these exact inputs has {kept} of {reps} replications on disk: it stopped "
+            "part-way (or is running in another session). Press **Run** to carry on from them.",
+            icon=":material/resume:",
         )
     if result is not None:
         st.session_state["last_run"] = str(result.path)

@@ -1,26 +1,62 @@
-"""Running scenarios from the app: through the shared run cache, with a progress bar.
+"""Running scenarios from the app: through the shared run cache, on the server's shared workers.
 
 The app runs the same engine as `ccs-sim run` (`sim.runs.batch.run_batch` via `sim.runs.cache`), so
-every result is an ordinary run directory. Replications run on a local process pool
-(`sim.runs.executors.make_executor`); one worker runs them in the app's own process.
+every result is an ordinary run directory. Every session's replications go to one process pool per
+server (`sim.runs.shared.SharedPool`), started with the server's first session and sized to its
+cores; runs take turns on it, and a run waiting for a place is told how many are ahead of it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
 import streamlit as st
 
+from app_pages import persist
 from app_pages.state import cache_root
-from sim.errors import ScenarioError
-from sim.runs.cache import CachedRun, RunOrigin, find_cached, run_cached
-from sim.runs.executors import make_executor
+from sim.errors import Problem, ScenarioError, storage_fault
+from sim.runs.cache import CachedRun, RunOrigin, find_cached, replications_on_disk, run_cached
+from sim.runs.shared import QueuePlace, SharedPool, WorkerLost
 from sim.runs.tables import RunTables, load_run
 from sim.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
+
+WORKERS_ENV = "CCS_APP_WORKERS"
+"""Worker processes for the whole server (default: one per processor core)."""
+MAX_RUNS_ENV = "CCS_APP_MAX_RUNS"
+"""Runs that share the workers at once (default 4); later runs wait their turn, in order."""
+DEFAULT_MAX_RUNS = 4
+
+
+def _setting(name: str, default: int) -> int:
+    """A whole number of 1 or more from the server's environment (a wrong one stops the app)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ScenarioError([Problem(name, text, "a whole number of 1 or more")], "server setting")
+
+
+@st.cache_resource(show_spinner=False)
+def _pool(workers: int, max_runs: int) -> SharedPool:
+    return SharedPool(workers, max_runs)
+
+
+def shared_pool() -> SharedPool | None:
+    """The server's one pool of workers (started on first use); None if its settings are wrong,
+    in which case the page says so."""
+    try:
+        workers = _setting(WORKERS_ENV, os.cpu_count() or 1)
+        max_runs = _setting(MAX_RUNS_ENV, DEFAULT_MAX_RUNS)
+    except ScenarioError as error:
+        st.error("The app server is misconfigured: " + "; ".join(error.lines()))
+        return None
+    return _pool(workers, max_runs)
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
@@ -34,23 +70,54 @@ def cached(scenario: Scenario, seed: int, reps: int) -> CachedRun | None:
     return find_cached(cache_root(), scenario, seed, reps)
 
 
+def kept(scenario: Scenario, seed: int, reps: int) -> int:
+    """Replications of these inputs already on disk from a run that has not finished."""
+    return replications_on_disk(cache_root(), scenario, seed, reps)
+
+
+class TimeLeft:
+    """Time left, from the rate since this session's first replication finished: the workers'
+    start-up and any wait for a place are not counted."""
+
+    def __init__(self) -> None:
+        self.first: tuple[float, int] | None = None
+        self.start_done: int | None = None
+
+    def text(self, done: int, total: int) -> str:
+        now = time.monotonic()
+        if self.start_done is None:
+            self.start_done = done  # replications kept from an earlier attempt
+            return ""
+        if self.first is None:
+            if done > self.start_done:
+                self.first = (now, done)
+            return ""
+        since, at = self.first
+        if done <= at or done >= total:
+            return ""
+        return f", about {clock((now - since) / (done - at) * (total - done))} left"
+
+
 def run_with_progress(
-    scenario: Scenario, seed: int, reps: int, workers: int, origin: RunOrigin, what: str
+    scenario: Scenario, seed: int, reps: int, origin: RunOrigin, what: str
 ) -> CachedRun | None:
     """Run (or fetch) a batch, showing progress; None if it could not run (message shown)."""
+    pool = shared_pool()
+    if pool is None:
+        return None
+    persist.save()  # a server restart during the run finds these inputs again
     bar = st.progress(0.0, text=f"{what}: starting {reps} replications…")
-    started = time.monotonic()
+    left = TimeLeft()
 
     def progress(done: int, failed: int, total: int) -> None:
-        elapsed = time.monotonic() - started
-        left = ""
-        if 0 < done < total:
-            left = f", about {_clock(elapsed / done * (total - done))} left"
         failures = f" ({failed} failed)" if failed else ""
         bar.progress(
             done / total if total else 1.0,
-            text=f"{what}: {done} of {total} replications{failures}{left}",
+            text=f"{what}: {done} of {total} replications{failures}{left.text(done, total)}",
         )
+
+    def queued(place: QueuePlace) -> None:
+        bar.progress(0.0, text=f"{what}: waiting for a free place, {queue_text(place)}")
 
     def waiting() -> None:
         bar.progress(0.0, text=f"{what}: another session is running exactly this; waiting for it…")
@@ -61,7 +128,7 @@ def run_with_progress(
             scenario,
             seed,
             reps,
-            lambda: make_executor(workers),
+            lambda: pool.run(queued),
             origin=origin,
             on_progress=progress,
             on_wait=waiting,
@@ -70,17 +137,13 @@ def run_with_progress(
         bar.empty()
         st.error("The run could not start:\n\n" + "\n".join(f"- {line}" for line in error.lines()))
         return None
-    except Exception as error:  # a fault of the app, not of the planner: say so, log the details
-        log.exception("run failed")
+    except Exception as error:
         bar.empty()
-        st.error(
-            f"The run stopped because of a fault in the model or the app ({type(error).__name__}: "
-            f"{error}). The details are in the server's log; please report it."
-        )
+        show_fault(error)
         return None
     bar.progress(
         1.0,
-        text=f"{what}: {result.reps_completed} replications in {_clock(result.seconds)}"
+        text=f"{what}: {result.reps_completed} replications in {clock(result.seconds)}"
         + (" (from the cache)" if result.from_cache else ""),
     )
     if result.reps_failed:
@@ -91,7 +154,36 @@ def run_with_progress(
     return result
 
 
-def _clock(seconds: float) -> str:
+def show_fault(error: Exception) -> None:
+    """A run stopped by something other than the planner's input: say what, and what to do."""
+    carry_on = "press Run again to carry on from the replications already finished"
+    line = storage_fault(error, carry_on, cache_root())
+    if line is not None:
+        log.warning("run stopped: %s (%s)", line, error)
+        st.error(f"The run stopped. {line}", icon=":material/hard_drive:")
+    elif isinstance(error, WorkerLost):
+        log.warning("run stopped: %s", error)
+        st.error(f"The run stopped: {error}.")
+    else:  # a fault of the app, not of the planner or the machine: say so, log the details
+        log.error("run failed", exc_info=error)
+        st.error(
+            f"The run stopped because of a fault in the model or the app "
+            f"({type(error).__name__}: {error}). The details are in the server's log; please "
+            "report it."
+        )
+
+
+def queue_text(place: QueuePlace) -> str:
+    """'3 runs ahead of yours (2 running, 1 waiting)'."""
+    runs = "run" if place.ahead == 1 else "runs"
+    return (
+        f"{place.ahead} {runs} ahead of yours ({place.running} running, "
+        f"{place.waiting_ahead} waiting)"
+    )
+
+
+def clock(seconds: float) -> str:
+    """'2 min 05 s' or '40 s'."""
     seconds = max(0, round(seconds))
     minutes, secs = divmod(seconds, 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"

@@ -197,9 +197,10 @@ def problem_lines(problems: list[Problem], data: Any) -> list[str]:
 
 
 def run_settings() -> dict[str, int]:
-    """Replications, seed and workers for this session (shared by the Results and Compare pages)."""
+    """Replications and seed for this session (shared by the Results, Compare and Evidence
+    pages). Workers are the server's, shared by every session (`app_pages.running`)."""
     settings = st.session_state.get("run_settings")
     if not isinstance(settings, dict):
-        settings = {"reps": DEFAULT_REPS, "seed": DEFAULT_SEED, "workers": os.cpu_count() or 1}
+        settings = {"reps": DEFAULT_REPS, "seed": DEFAULT_SEED}
         st.session_state["run_settings"] = settings
     return settings

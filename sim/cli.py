@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.crash_log import record_crash
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, storage_fault
 from sim.runs.limits import MAX_REPS
 from sim.scenario.files import load_scenario, scenario_json_schema
 from sim.scenario.schema import scenario_notes
@@ -41,6 +41,7 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_FAULT = 3  # the program's fault, not the user's: reported with a log reference
+EXIT_STORAGE = 74  # sysexits' EX_IOERR: the disk or a folder, not the input or the model
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"ccs-sim: {report}", file=sys.stderr)
         return EXIT_FAULT
+    except OSError as error:
+        fault = storage_fault(error, _how_to_carry_on(args), getattr(args, "resume_out", None))
+        if fault is None:
+            raise  # not the disk's or a folder's fault: a bug, with its traceback
+        print(fault, file=sys.stderr)
+        return EXIT_STORAGE
+
+
+def _how_to_carry_on(args: argparse.Namespace) -> str:
+    """After a fault of the disk: how to pick up where the command stopped."""
+    out = getattr(args, "resume_out", None)
+    if out is not None:
+        return (
+            f"run the same command again with --resume --out {out} (finished replications are kept)"
+        )
+    return "run the same command again (finished runs are kept)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -334,6 +351,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.runs.rundir import new_output_dir
 
     out = args.out or new_output_dir(Path("runs"), scenario.name)
+    args.resume_out = out
     request = BatchRequest(
         scenario=scenario,
         seed=args.seed,

@@ -4,9 +4,11 @@ allowed. The command line and the app print these; neither shows a traceback for
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass
 
-__all__ = ["FieldProblem", "Problem", "ScenarioError"]
+__all__ = ["FieldProblem", "Problem", "ScenarioError", "storage_fault"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,39 @@ class FieldProblem(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+# What a fault of the disk or folder is, in a planner's or analyst's words, and what to do first.
+_STORAGE_FAULTS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("No space left on the disk", "free some space or choose another folder"),
+    errno.EDQUOT: ("Disk quota exceeded", "free some space or choose another folder"),
+    errno.EROFS: ("The folder is on a read-only disk", "choose a folder you can write to"),
+    errno.EACCES: ("Permission denied", "choose a folder you can write to, or ask for access"),
+    errno.EPERM: ("Permission denied", "choose a folder you can write to, or ask for access"),
+    errno.ENOENT: ("A folder is missing", "check the folder exists (it may have been removed)"),
+    errno.ENOTDIR: ("A folder is missing", "check the path names folders, not files"),
+}
+_ERRNO_IN_TEXT = re.compile(r"errno (\d+)", re.IGNORECASE)
+
+
+def storage_fault(error: BaseException, then: str, folder: object = None) -> str | None:
+    """One line for a fault of the disk or a folder (no space, permission denied, read-only,
+    missing folder), saying which, where (`folder`, the one the user chose, else the file named
+    by the error), and what to do, ending with `then` (how to carry on); None if `error` is not
+    one of these.
+
+    Arrow's Parquet writer raises OSError without an errno, naming it only in the text; it is read
+    from there.
+    """
+    if not isinstance(error, OSError):
+        return None
+    code = error.errno
+    if code is None:
+        found = _ERRNO_IN_TEXT.search(str(error))
+        code = int(found.group(1)) if found else None
+    if code not in _STORAGE_FAULTS:
+        return None
+    what, todo = _STORAGE_FAULTS[code]
+    place = folder or error.filename
+    where = f" ({place})" if place else ""
+    return f"{what}{where}: {todo}, then {then}."

@@ -8,6 +8,7 @@ so runs take a second or two.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,10 @@ def texts(elements: Any) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def run_results(at: AppTest, reps: int = 3, workers: int = 1, seed: int = 2014) -> AppTest:
+def run_results(at: AppTest, reps: int = 3, seed: int = 2014) -> AppTest:
     at.switch_page(RESULTS).run()
     at.number_input(key="run_settings.reps").set_value(reps)
     at.number_input(key="run_settings.seed").set_value(seed)
-    at.number_input(key="run_settings.workers").set_value(workers)
     at.run()
     if not any(h.value == VERDICT for h in at.header):
         by_label(at.button, "Run").click().run()
@@ -267,7 +267,7 @@ def test_a_good_upload_may_extend_a_file_of_the_scenarios_folder() -> None:
 def test_a_run_shows_the_verdict_cards_and_charts_then_reruns_instantly_from_the_cache(
     app_env: Path,
 ) -> None:
-    at = run_results(start(), reps=3, workers=1)
+    at = run_results(start(), reps=3)
     assert VERDICT in [h.value for h in at.header]
     verdict = texts(at.error) + texts(at.warning) + texts(at.success)
     assert "of 3 simulated futures" in verdict or "none of the 3 simulated futures" in verdict
@@ -276,7 +276,8 @@ def test_a_run_shows_the_verdict_cards_and_charts_then_reruns_instantly_from_the
     finished = [p for p in (app_env / "cache").iterdir() if p.is_dir()]
     assert len(finished) == 1 and finished[0].name.endswith("-s2014-r3")
     manifest = json.loads((finished[0] / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["executor"] == "in-process"
+    assert manifest["status"] == "complete"
+    assert re.fullmatch(r"shared process pool, \d+ workers", manifest["executor"])
     assert manifest["scenario_file"] == "scenarios/small.yaml"
 
     # Another session, same inputs: no Run button press needed, and no second run directory.
@@ -291,14 +292,14 @@ def test_a_run_shows_the_verdict_cards_and_charts_then_reruns_instantly_from_the
     assert len([p for p in (app_env / "cache").iterdir() if p.is_dir()]) == 1
 
 
-def test_an_edited_scenario_runs_on_the_process_pool_and_records_its_edits(app_env: Path) -> None:
+def test_an_edited_scenario_runs_on_the_shared_pool_and_records_its_edits(app_env: Path) -> None:
     at = start()
     by_label(at.number_input, "Offer acceptance (%)").set_value(95.0).run()
-    at = run_results(at, reps=4, workers=2)
+    at = run_results(at, reps=4)
     assert VERDICT in [h.value for h in at.header]
     run_dir = Path(at.session_state["last_run"])
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert manifest["executor"] == "process pool, 2 workers"
+    assert re.fullmatch(r"shared process pool, \d+ workers", manifest["executor"])
     assert manifest["scenario_file"] == "scenarios/small.yaml (edited in the planners' app)"
     assert manifest["overrides"] == ["recruitment.offer_acceptance=0.95"]
     source = manifest["scenario"]["sources"]["recruitment.offer_acceptance"]
@@ -328,7 +329,6 @@ def test_compare_with_a_variant_uses_common_random_numbers() -> None:
     at = start()
     at.switch_page(RESULTS).run()
     at.number_input(key="run_settings.reps").set_value(4).run()
-    at.number_input(key="run_settings.workers").set_value(1).run()
     at.switch_page(COMPARE).run()
     assert not at.exception
     at.selectbox(key="compare.other").set_value("small_faster.yaml").run()

@@ -22,7 +22,7 @@ def button(at: AppTest, label: str):
 def test_a_planner_runs_a_sweep_a_plan_and_downloads_a_report() -> None:
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
-    at.session_state["run_settings"] = {"reps": 3, "seed": 2014, "workers": 1}
+    at.session_state["run_settings"] = {"reps": 3, "seed": 2014}
     at.switch_page(EVIDENCE).run()
     assert not at.exception
     assert [t.label for t in at.tabs] == [

@@ -113,12 +113,11 @@ def _run_claimed(
             _run_reps(executor, payload, [r for r in range(request.reps) if r not in done], report)
         else:
             precision_met = _run_to_precision(request, executor, payload, done, report, run_dir)
+        finished = sorted(r for r in done if r < _reps_used(request, done))
+        summary = run_dir.finish(finished)  # a full disk shows here too: the tables are large
     except BaseException:
-        manifest.update(status="interrupted", replications_completed=len(done))
-        run_dir.write_manifest(manifest)
+        _mark_interrupted(run_dir, manifest, len(done))
         raise
-    finished = sorted(r for r in done if r < _reps_used(request, done))
-    summary = run_dir.finish(finished)
     manifest.update(
         status="complete" if not failed else "complete_with_failures",
         finished_at=_now(),
@@ -130,6 +129,20 @@ def _run_claimed(
     if not failed:
         run_dir.remove_parts()
     return BatchReport(len(finished), len(failed), summary, precision_met, run_dir.path)
+
+
+def _mark_interrupted(run_dir: RunDirectory, manifest: dict[str, Any], completed: int) -> None:
+    """Say in the manifest that the run stopped part-way, so that --resume carries on. If even
+    that cannot be written, the manifest keeps saying "running", which --resume treats the same
+    way; the error that stopped the run is the one to report, so this one is not raised."""
+    manifest.update(status="interrupted", replications_completed=completed)
+    try:
+        run_dir.write_manifest(manifest)
+    except OSError:
+        try:
+            run_dir.rewrite_manifest_in_place(manifest)
+        except OSError:
+            pass
 
 
 def _already_complete(

@@ -42,6 +42,7 @@ __all__ = [
     "RunOrigin",
     "cache_key",
     "find_cached",
+    "replications_on_disk",
     "run_cached",
     "tables_as_csv",
     "zip_run_directory",
@@ -97,6 +98,16 @@ def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedR
         int(manifest.get("replications_completed", 0)),
         int(manifest.get("replications_failed", 0)),
     )
+
+
+def replications_on_disk(root: Path, scenario: Scenario, seed: int, reps: int) -> int:
+    """Replications of (scenario, seed, reps) already written by a run that has not finished
+    (stopped, or running in another session): the next request for it carries on from them."""
+    partial = RunDirectory(root / f"{cache_key(scenario, seed, reps)}.partial")
+    manifest = partial.read_manifest()
+    if manifest is None or manifest.get("scenario_sha256") != scenario_digest(scenario):
+        return 0
+    return len(partial.completed_reps())
 
 
 def run_cached(

@@ -255,6 +255,18 @@ class RunDirectory:
         text = json.dumps(manifest, indent=2, default=json_default, allow_nan=True)
         atomic_write_bytes(self.path / "manifest.json", text.encode())
 
+    def rewrite_manifest_in_place(self, manifest: dict[str, Any]) -> None:
+        """Overwrite manifest.json over its own blocks: the fallback when the disk is full and
+        the atomic write has no room for its temporary copy (a status change is a few bytes)."""
+        text = json.dumps(manifest, indent=2, default=json_default, allow_nan=True).encode()
+        fd = os.open(self.path / "manifest.json", os.O_WRONLY)
+        try:
+            os.write(fd, text)
+            os.ftruncate(fd, len(text))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, if the directory has one."""
         path = self.path / "manifest.json"
