@@ -8,6 +8,7 @@ whatever the executor, the number of workers, or how often the run was interrupt
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -139,10 +140,8 @@ def _mark_interrupted(run_dir: RunDirectory, manifest: dict[str, Any], completed
     try:
         run_dir.write_manifest(manifest)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             run_dir.rewrite_manifest_in_place(manifest)
-        except OSError:
-            pass
 
 
 def _already_complete(
