@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nInterrupted. {args.interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # the edge: whatever escaped is one line and a log, not a traceback
+        fault = storage_fault(error, _how_to_carry_on(args), getattr(args, "resume_out", None))
+        if fault is not None:  # the disk's or a folder's fault: say which, and how to carry on
+            print(fault, file=sys.stderr)
+            return EXIT_STORAGE
         out = getattr(args, "out", None)
         report = record_crash(
             error,
@@ -66,12 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"ccs-sim: {report}", file=sys.stderr)
         return EXIT_FAULT
-    except OSError as error:
-        fault = storage_fault(error, _how_to_carry_on(args), getattr(args, "resume_out", None))
-        if fault is None:
-            raise  # not the disk's or a folder's fault: a bug, with its traceback
-        print(fault, file=sys.stderr)
-        return EXIT_STORAGE
 
 
 def _how_to_carry_on(args: argparse.Namespace) -> str:
