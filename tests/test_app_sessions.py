@@ -20,7 +20,7 @@ from sim.scenario.files import parse_scenario
 
 __all__ = ["app_env"]
 
-pytestmark = pytest.mark.usefixtures("app_env")
+pytestmark = [pytest.mark.usefixtures("app_env"), pytest.mark.slow]
 RESULTS = "app_pages/results.py"
 VERDICT = "Will the expansion outrun capability?"
 

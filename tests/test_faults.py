@@ -91,6 +91,7 @@ def test_other_errors_are_not_passed_off_as_faults_of_the_disk() -> None:
     assert storage_fault(ValueError("no"), "x") is None
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_command_in_one_line_and_resume_finishes_it(
     small_disk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,6 +112,7 @@ def test_a_full_disk_stops_the_command_in_one_line_and_resume_finishes_it(
     _assert_same(out, _reference(tmp_path, 5, 30))
 
 
+@pytest.mark.slow
 def test_a_read_only_disk_is_named_as_such(tmp_path: Path) -> None:
     disk = tmp_path / "ro"
     _mount(disk, "size=1m,ro")
@@ -131,6 +133,7 @@ def test_a_read_only_disk_is_named_as_such(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_permission_denied_part_way_leaves_the_run_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,7 +29,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"needs Debian's Chromium at {CHROMIUM}", allow_module_level=True)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SESSIONS, REPS, MAX_RUNS = 4, 6, 2
 SEEDS = [701 + i for i in range(SESSIONS)]

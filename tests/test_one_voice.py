@@ -42,7 +42,6 @@ def _app(app_env: Path, compare: bool) -> AppTest:
     at.switch_page("app_pages/results.py").run()
     at.number_input(key="run_settings.reps").set_value(REPS).run()
     at.number_input(key="run_settings.seed").set_value(SEED).run()
-    at.number_input(key="run_settings.workers").set_value(1).run()
     if compare:
         at.switch_page("app_pages/compare.py").run()
         at.selectbox(key="compare.other").set_value(FASTER.name).run()

@@ -22,6 +22,8 @@ from sim.runs.shared import QueuePlace, SharedPool, WorkerLost, loaded_packages
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
+pytestmark = pytest.mark.slow  # starts worker processes
+
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[SharedPool]:
