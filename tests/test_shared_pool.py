@@ -4,13 +4,16 @@ order, start lean, and give exactly the results of any other executor."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from sim import load_scenario
@@ -148,3 +151,38 @@ def test_a_worker_that_dies_is_reported_and_the_pool_carries_on() -> None:
         assert len(list(lonely.run().run(replicate, payload, range(2)))) == 2
     finally:
         lonely.close()
+
+
+def test_workers_leave_when_their_server_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from sim.runs.shared import SharedPool\n"
+        "def worker_pid(_payload, _rep):\n"
+        "    time.sleep(0.2)\n"
+        "    return os.getpid()\n"
+        "if __name__ == '__main__':\n"
+        "    pool = SharedPool(workers=2)\n"
+        "    pids = {pid for _, pid in pool.run().run(worker_pid, None, range(8))}\n"
+        "    print(' '.join(str(pid) for pid in pids), flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, str(script)], cwd=tmp_path, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    workers = [int(pid) for pid in server.stdout.readline().split()]
+    assert workers and all(psutil.pid_exists(pid) for pid in workers)
+    server.kill()  # as `kill -9` of the app server: no shutdown of the pool
+    server.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

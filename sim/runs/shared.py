@@ -29,6 +29,7 @@ import pickle
 import queue
 import sys
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -85,6 +86,23 @@ def loaded_packages(_payload: object = None, _rep: int = 0) -> list[str]:
     return sorted({name.partition(".")[0] for name in sys.modules})
 
 
+def _watch_server(server_pid: int) -> None:
+    """In each worker: leave when the server has gone (killed, or stopped without shutting the
+    pool down). A worker is a child of the fork server, not of the server: nothing else ends it."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                continue
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
+
+
 def _ready() -> int:
     """A no-op task: makes a worker start before any run needs it."""
     return os.getpid()
@@ -138,7 +156,12 @@ class SharedPool:
         self._dispatcher.start()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.workers, mp_context=self._context)
+        pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=self._context,
+            initializer=_watch_server,
+            initargs=(os.getpid(),),
+        )
         for _ in range(self.workers):  # start the workers now, not when the first run needs them
             pool.submit(_ready)
         return pool
