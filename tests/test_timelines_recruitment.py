@@ -33,7 +33,9 @@ def pipeline_scenario(**changes):
 def test_a_vacancy_is_filled_after_the_sum_of_its_stages() -> None:
     raw = raw_run(pipeline_scenario())
     assert raw.workforce.joined == [[108.0]]  # 10 + 20 + 15 + 5 + 30 + 28
-    assert raw.recruitment.time_to_hire_days == [[40.0]]  # first advert (10) to offer (50)
+    # The published metrics: advert close (30) to offer (50); advert (10) to checks done (80).
+    assert raw.recruitment.time_to_hire_days == [[20.0]]
+    assert raw.recruitment.advert_to_checks_days == [[70.0]]
     assert raw.recruitment.time_to_fill_days == [[108.0]]
 
 
@@ -46,7 +48,8 @@ def test_the_monthly_series_follow_the_vacancy_through_its_stages() -> None:
     assert m.loc[1, "pipeline_vetting"] == 1  # end of May, day 61: vetting runs 50 to 80
     assert m.loc[2, "pipeline_notice"] == 1  # end of June, day 91: notice runs 80 to 108
     assert result.kpis["hires"] == 1
-    assert result.kpis["mean_time_to_hire_days"] == 40.0
+    assert result.kpis["mean_time_to_hire_days"] == 20.0
+    assert result.kpis["mean_advert_to_checks_days"] == 70.0
     assert result.kpis["mean_time_to_fill_days"] == 108.0
 
 
@@ -105,7 +108,7 @@ def test_a_small_recruitment_team_runs_campaigns_one_after_another() -> None:
     raw = raw_run(pipeline_scenario(**changes))
     # A recruiter is held from advert to accepted offer: 40 days per campaign.
     assert raw.workforce.joined == [[40.0, 80.0, 120.0]]
-    assert raw.recruitment.time_to_hire_days == [[40.0, 40.0, 40.0]]
+    assert raw.recruitment.time_to_hire_days == [[20.0, 20.0, 20.0]]  # advert close to offer
     assert raw.recruitment.time_to_fill_days == [[40.0, 80.0, 120.0]]
     month_end = raw.monitor.by_pool
     assert month_end["pipeline_awaiting_recruiter"][0, 0] == 2  # day 30: two campaigns queue
@@ -117,3 +120,13 @@ def test_recruitment_grows_headcount_to_the_plan_and_no_further() -> None:
     assert result.monthly["headcount_in_post"].tolist() == [0, 0, 0, 4, 4, 4]
     assert result.kpis["hires"] == 4
     assert result.kpis["vacancies_end"] == 0
+
+
+def test_vacancies_in_flight_at_the_start_hire_without_a_new_campaign() -> None:
+    start = {"vacancies": [{"pool": "staff", "stage": "notice", "count": 1}]}
+    raw = raw_run(pipeline_scenario(**{"start_state": start}))
+    # One post funded and one vacancy already serving notice: it starts within the 28 days of
+    # notice (a uniform share of it left), and no second campaign is opened for the post.
+    assert len(raw.workforce.joined[0]) == 1
+    assert 0.0 <= raw.workforce.joined[0][0] <= 28.0
+    assert raw.recruitment.time_to_fill_days == [[]]  # its opening date is not known

@@ -39,24 +39,34 @@ class RequestBook:
     patience_days: np.ndarray
     savings_gbp: np.ndarray
     demand_multiplier: float
+    pre_start: np.ndarray  # True for work in hand at the start (not an arrival of the run)
 
     def __len__(self) -> int:
         return len(self.arrival_day)
 
 
 def monthly_rates(scenario: Scenario, calendar: Calendar, multiplier: float) -> np.ndarray:
-    """Expected requests per (department, request type, month), before onboarding."""
+    """Expected requests per (department, request type, month), before onboarding.
+
+    The uncertain multiplier scales only the transferring departments: CCS's existing business
+    is known. Each request type follows its own seasonality, or the demand-wide one.
+    """
     demand = scenario.demand
     weights = np.array([d.demand_weight for d in demand.departments])
+    scale = np.array([multiplier if d.transferring else 1.0 for d in demand.departments])
     growth = np.array([d.growth_per_year for d in demand.departments])
     base = np.array([t.arrivals_per_month for t in demand.request_types])
     bounds = calendar.boundaries_days
     mid_year = (bounds[:-1] + bounds[1:]) / 2 / DAYS_PER_YEAR
-    season = np.asarray(demand.seasonality_by_month)[calendar.calendar_month_index]
+    profiles = np.array(
+        [t.seasonality_by_month or demand.seasonality_by_month for t in demand.request_types]
+    )
+    season = profiles[:, calendar.calendar_month_index]  # (types, months)
     month_length = np.diff(bounds) / AVERAGE_MONTH_DAYS
     growth_factor = (1 + growth[:, None]) ** mid_year[None, :]  # (departments, months)
-    per_month = season * month_length * multiplier
-    return weights[:, None, None] * base[None, :, None] * growth_factor[:, None, :] * per_month
+    per_type = base[:, None] * season * month_length[None, :]  # (types, months)
+    per_dept = (weights * scale)[:, None] * growth_factor  # (departments, months)
+    return per_dept[:, None, :] * per_type[None, :, :]
 
 
 def draw_requests(scenario: Scenario, calendar: Calendar, streams: Streams) -> RequestBook:
@@ -77,6 +87,18 @@ def draw_requests(scenario: Scenario, calendar: Calendar, streams: Streams) -> R
     order = np.argsort(days, kind="stable")
     days, dept, rtype = days[order], dept[order], rtype[order]
     return _attach_request_attributes(scenario, streams, days, dept, rtype, multiplier)
+
+
+def attach_request_attributes(
+    scenario: Scenario,
+    streams: Streams | object,
+    days: np.ndarray,
+    dept: np.ndarray,
+    rtype: np.ndarray,
+) -> RequestBook:
+    """A book of given requests with every attribute drawn from `streams`' effort, patience and
+    contract-value generators (the start's work in hand passes its own)."""
+    return _attach_request_attributes(scenario, streams, days, dept, rtype, 1.0)  # type: ignore[arg-type]
 
 
 def _attach_request_attributes(
@@ -115,6 +137,23 @@ def _attach_request_attributes(
         patience_days=patience,
         savings_gbp=value * per_type([t.savings_rate for t in types]),
         demand_multiplier=multiplier,
+        pre_start=np.zeros(n, dtype=bool),
+    )
+
+
+def with_work_in_hand(book: RequestBook, in_hand: RequestBook) -> RequestBook:
+    """The book with the start's work in hand in front (its arrival days are 0 or earlier)."""
+    if len(in_hand) == 0:
+        return book
+    columns = {
+        name: np.concatenate([getattr(in_hand, name), getattr(book, name)])
+        for name in book.__dataclass_fields__
+        if name != "demand_multiplier"
+    }
+    order = np.argsort(columns["arrival_day"], kind="stable")
+    return RequestBook(
+        **{name: values[order] for name, values in columns.items()},
+        demand_multiplier=book.demand_multiplier,
     )
 
 
@@ -123,6 +162,7 @@ class Onboarding:
     """Which departments have moved to CCS, and whether management has paused further moves."""
 
     planned_day: np.ndarray
+    transferring: list[bool]  # departments counted against the plan (not the existing business)
     onboarded: list[bool] = field(init=False)
     onboarded_day: np.ndarray = field(init=False)
     paused: bool = False

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.model.contractors import Contractors
 from sim.model.demand import Onboarding
+from sim.model.service import ServiceDesk
 from sim.model.state import PIPELINE_STAGES, PoolState
 
 __all__ = ["POOL_STOCKS", "Monitor"]
@@ -30,6 +31,7 @@ POOL_STOCKS: tuple[str, ...] = (
     "contractor_days_to_date",
     "contractor_surge",
     "backlog_weeks",
+    "work_in_hand_person_days",
 )
 
 
@@ -42,8 +44,11 @@ class Monitor:
         pools: list[PoolState],
         onboarding: Onboarding,
         contractors: Contractors,
+        desk: ServiceDesk,
     ) -> None:
         self.pools = pools
+        self.desk = desk
+        self.transferring = onboarding.transferring
         self.onboarding = onboarding
         self.contractors = contractors
         self.by_pool = {name: np.zeros((months, len(pools))) for name in POOL_STOCKS}
@@ -70,5 +75,10 @@ class Monitor:
             row["contractor_days_to_date"][p] = pool.contractors_in_post.area_at(now)
             row["contractor_surge"][p] = self.contractors.surge[p]
             row["backlog_weeks"][p] = self.latest_backlog_weeks[p]
-        self.departments_onboarded[month] = sum(self.onboarding.onboarded)
+            row["work_in_hand_person_days"][p] = self.desk.work_in_hand_person_days(pool, now)
+        self.departments_onboarded[month] = sum(
+            on
+            for on, moves in zip(self.onboarding.onboarded, self.transferring, strict=True)
+            if moves
+        )
         self.onboarding_paused[month] = self.onboarding.paused

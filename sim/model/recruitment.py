@@ -4,9 +4,14 @@ Stages, in order: approval (spending controls: a delay, possibly refused, held w
 freeze is in force), waiting for a recruiter (the team runs a limited number of campaigns at
 once), advert, sift and interview (a campaign may find no appointable candidate and is
 re-advertised), offer (a declined offer is re-advertised), vetting (a candidate may withdraw: the
-campaign starts again), and the joiner's notice to their old employer. Time to hire is measured
-from the first advert to an accepted offer (the government's definition: R3 in CALIBRATION.md);
-time to fill, from the vacancy opening to the joiner's start.
+campaign starts again), and the joiner's notice to their old employer.
+
+Three times are recorded per hire, as government publishes them (docs/calibration.md,
+"Recruitment"): time to hire, from the close of the advert that found the joiner to the offer
+they accepted (the official metric); advert to checks, from that advert's opening to the end of
+pre-employment checks (the 99-day figure); and time to fill, from the vacancy opening to the
+joiner's first day. Vacancies already in flight at the start record none of them (their opening
+is not known).
 """
 
 from __future__ import annotations
@@ -50,11 +55,18 @@ class Recruitment:
         self.vetting_withdrawals = [0] * n_pools
         self.time_to_hire_days: list[list[float]] = [[] for _ in range(n_pools)]
         self.time_to_fill_days: list[list[float]] = [[] for _ in range(n_pools)]
+        self.advert_to_checks_days: list[list[float]] = [[] for _ in range(n_pools)]
 
     def open_vacancy(self, pool: PoolState) -> None:
         """Start a campaign for one vacancy in `pool` (the workforce calls this when a post falls
         vacant: `workforce.open_vacancy`, connected in `simulate_raw`)."""
         self.env.process(filling_a_vacancy(self.env, self, pool))
+
+    def resume_vacancy(self, pool: PoolState, stage: str) -> None:
+        """A vacancy already in `stage` at the start, with a uniform share of it still to run."""
+        pool.vacancies_open += 1
+        remaining = float(self.streams.start_vacancies.random())
+        self.env.process(filling_a_vacancy(self.env, self, pool, stage, remaining))
 
     def draw(self, stream: RecruitmentStream, dist_name: str) -> float:
         """One duration from the named recruitment setting, from its own stream."""
@@ -79,70 +91,120 @@ def _leave(pool: PoolState, stage: str) -> None:
     pool.pipeline[stage] -= 1
 
 
+class _Round:
+    """Times of the campaign round in progress (the one that ends in a hire is recorded)."""
+
+    __slots__ = ("advert_closed", "advert_opened", "offer_accepted")
+
+    def __init__(self) -> None:
+        self.advert_opened: float | None = None
+        self.advert_closed: float | None = None
+        self.offer_accepted: float | None = None
+
+
 def filling_a_vacancy(
-    env: simpy.Environment, rec: Recruitment, pool: PoolState
+    env: simpy.Environment,
+    rec: Recruitment,
+    pool: PoolState,
+    start_stage: str = "approval",
+    remaining_share: float = 1.0,
 ) -> Generator[simpy.Event, object, None]:
-    """One vacancy through the pipeline; ends with a hire, or closes if approval is refused."""
-    opened = env.now
-    settings = rec.settings
-    _enter(pool, "approval")
-    yield env.timeout(rec.draw("approval", "approval_days"))
-    while (end := rec.freeze_end(env.now)) is not None:
-        yield env.timeout(end - env.now)
-    _leave(pool, "approval")
-    if not rec.passes("approval", 1 - settings.approval_refusal_rate):
-        rec.refused[pool.index] += 1
-        pool.vacancies_open -= 1  # asked for again at the next workforce review
-        return
-    first_advert: float | None = None
-    while True:
-        _enter(pool, "awaiting_recruiter")
-        with rec.team.request() as recruiter:
-            yield recruiter
-            _leave(pool, "awaiting_recruiter")
-            if first_advert is None:
-                first_advert = env.now
-            yield from _advertise_until_accepted(env, rec, pool)
-        offer_accepted = env.now
+    """One vacancy through the pipeline; ends with a hire, or closes if approval is refused.
+
+    A vacancy in flight at the start enters at `start_stage` with `remaining_share` of that
+    stage's duration still to run.
+    """
+    opened, in_run = env.now, start_stage == "approval" and remaining_share == 1.0
+    share, stage = remaining_share, start_stage
+    if stage == "approval":
+        approved = yield from _approval(env, rec, pool, share)
+        if not approved:
+            return
+        share, stage = 1.0, "advert"
+    times = _Round()
+    while stage != "notice":
+        if stage != "vetting":
+            _enter(pool, "awaiting_recruiter")
+            with rec.team.request() as recruiter:
+                yield recruiter
+                _leave(pool, "awaiting_recruiter")
+                yield from _advertise_until_accepted(env, rec, pool, times, stage, share)
+            share = 1.0
         _enter(pool, "vetting")
-        yield env.timeout(_vetting_days(rec, pool))
+        yield env.timeout(_vetting_days(rec, pool) * share)
         _leave(pool, "vetting")
+        share, checks_done = 1.0, env.now
         if rec.passes("vetting", 1 - _vetting_withdrawal(rec, pool)):
-            break
-        rec.vetting_withdrawals[pool.index] += 1
+            stage = "notice"
+        else:
+            rec.vetting_withdrawals[pool.index] += 1
+            stage = "advert"
     _enter(pool, "notice")
     notice = pool.config.joiner_notice_days.sample(rec.streams.joiner_notice, 1)[0]
-    yield env.timeout(float(notice))
+    yield env.timeout(float(notice) * share)
     _leave(pool, "notice")
     pool.vacancies_open -= 1
-    # Recorded once per hire: from the campaign's first advert to the offer the joiner accepted.
-    rec.time_to_hire_days[pool.index].append(offer_accepted - first_advert)
-    rec.time_to_fill_days[pool.index].append(env.now - opened)
+    if in_run and times.advert_opened is not None:
+        assert times.advert_closed is not None and times.offer_accepted is not None
+        rec.time_to_hire_days[pool.index].append(times.offer_accepted - times.advert_closed)
+        rec.advert_to_checks_days[pool.index].append(checks_done - times.advert_opened)
+        rec.time_to_fill_days[pool.index].append(env.now - opened)
     rec.workforce.hire(pool)
 
 
+def _approval(
+    env: simpy.Environment, rec: Recruitment, pool: PoolState, share: float
+) -> Generator[simpy.Event, object, bool]:
+    _enter(pool, "approval")
+    yield env.timeout(rec.draw("approval", "approval_days") * share)
+    while (end := rec.freeze_end(env.now)) is not None:
+        yield env.timeout(end - env.now)
+    _leave(pool, "approval")
+    if not rec.passes("approval", 1 - rec.settings.approval_refusal_rate):
+        rec.refused[pool.index] += 1
+        pool.vacancies_open -= 1  # asked for again at the next workforce review
+        return False
+    return True
+
+
+_ROUND_STAGES = ("advert", "sift_interview", "offer")
+
+
 def _advertise_until_accepted(
-    env: simpy.Environment, rec: Recruitment, pool: PoolState
+    env: simpy.Environment,
+    rec: Recruitment,
+    pool: PoolState,
+    times: _Round,
+    first_stage: str,
+    share: float,
 ) -> Generator[simpy.Event, object, None]:
     settings = rec.settings
+    index = _ROUND_STAGES.index(first_stage)
     while True:
-        stages: tuple[tuple[str, RecruitmentStream, str], ...] = (
-            ("advert", "advert", "advert_days"),
-            ("sift_interview", "sift_interview", "sift_interview_days"),
-        )
-        for stage, stream, setting in stages:
-            _enter(pool, stage)
-            yield env.timeout(rec.draw(stream, setting))
-            _leave(pool, stage)
-        if not rec.passes("sift_interview", 1 - settings.campaign_failure_rate):
-            rec.readvertised[pool.index] += 1
-            continue
+        if index == 0:
+            times.advert_opened = env.now
+            _enter(pool, "advert")
+            yield env.timeout(rec.draw("advert", "advert_days") * share)
+            _leave(pool, "advert")
+            times.advert_closed, share = env.now, 1.0
+        if index <= 1:
+            _enter(pool, "sift_interview")
+            yield env.timeout(rec.draw("sift_interview", "sift_interview_days") * share)
+            _leave(pool, "sift_interview")
+            share = 1.0
+            if not rec.passes("sift_interview", 1 - settings.campaign_failure_rate):
+                rec.readvertised[pool.index] += 1
+                index = 0
+                continue
         _enter(pool, "offer")
-        yield env.timeout(rec.draw("offer", "offer_days"))
+        yield env.timeout(rec.draw("offer", "offer_days") * share)
         _leave(pool, "offer")
+        share = 1.0
         if rec.passes("offer", settings.offer_acceptance):
+            times.offer_accepted = env.now
             return
         rec.offers_declined[pool.index] += 1
+        index = 0
 
 
 def _vetting_days(rec: Recruitment, pool: PoolState) -> float:

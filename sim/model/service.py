@@ -82,7 +82,9 @@ class ServiceDesk:
             self._schedule_arrival(0.0)
 
     def _schedule_arrival(self, now: float) -> None:
-        Timeout(self.env, self.arrival_day[self.next_arrival] - now).callbacks.append(self._arrive)
+        # Work in hand at the start "arrived" on or before day 0: it is taken on at day 0.
+        delay = max(0.0, self.arrival_day[self.next_arrival] - now)
+        Timeout(self.env, delay).callbacks.append(self._arrive)
 
     def _arrive(self, _event: simpy.Event) -> None:
         i = self.next_arrival
@@ -173,6 +175,18 @@ class ServiceDesk:
                 worker.pool.free_slots.append(worker)
         elif not worker.cases and self.on_idle is not None:
             self.on_idle(worker, now)
+
+    def work_in_hand_person_days(self, pool: PoolState, now: float) -> float:
+        """Effort still to do on the pool's cases, waiting or in service, in person-days."""
+        state, effort_left = self.state, self.effort_left
+        waiting = sum(effort_left[i] for _, _, i in pool.waiting if state[i] in (WAITING, REQUEUED))
+        in_service = 0.0
+        for worker in pool.workers:
+            for i in worker.cases:
+                days = self.segment_days[i]
+                done = (now - self.segment_start[i]) / days if 0 < days < INF else 0.0
+                in_service += effort_left[i] * max(0.0, 1.0 - done)
+        return waiting + in_service
 
     # --- reneging ---------------------------------------------------------------------------
 

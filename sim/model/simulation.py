@@ -16,11 +16,18 @@ from simpy.core import URGENT
 
 from sim.model.calendar import Calendar
 from sim.model.contractors import Contractors
-from sim.model.demand import Onboarding, RequestBook, draw_requests, onboarding
+from sim.model.demand import (
+    Onboarding,
+    RequestBook,
+    draw_requests,
+    onboarding,
+    with_work_in_hand,
+)
 from sim.model.monitor import Monitor
 from sim.model.policies import Management, backlog_weeks
 from sim.model.recruitment import Recruitment
 from sim.model.service import ServiceDesk
+from sim.model.start_state import tenure_days, work_in_hand
 from sim.model.state import PoolState
 from sim.model.streams import Streams
 from sim.model.workforce import Workforce
@@ -48,18 +55,20 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
     env = simpy.Environment()
     calendar = Calendar(scenario.run.start_date, scenario.run.horizon_months)
     streams = Streams(seed_sequence)
-    book = draw_requests(scenario, calendar, streams)
+    book = with_work_in_hand(
+        draw_requests(scenario, calendar, streams), work_in_hand(scenario, streams)
+    )
     working_day_share = scenario.run.working_days_per_year / 365.25
     pools = [PoolState(i, cfg, working_day_share) for i, cfg in enumerate(scenario.staff_pools)]
     planned = np.array([calendar.day_of(d.onboarding_date) for d in scenario.demand.departments])
-    state = Onboarding(planned)
+    state = Onboarding(planned, [d.transferring for d in scenario.demand.departments])
     desk = ServiceDesk(env, book, pools, state)
     workforce = Workforce(env, pools, desk, streams, calendar)
     recruitment = Recruitment(env, scenario.recruitment, workforce, streams, calendar)
     surge_share = scenario.policies.surge_contractors.surge_share_of_establishment
     contractors = Contractors(env, scenario.contractors, pools, desk, streams, surge_share)
     management = Management(env, scenario.policies, pools, state, contractors)
-    monitor = Monitor(scenario.run.horizon_months, pools, state, contractors)
+    monitor = Monitor(scenario.run.horizon_months, pools, state, contractors, desk)
     # The wiring, in one place: a post falling vacant starts a recruitment campaign, and a
     # worker whose last case ends may be a released contractor who now goes.
     workforce.open_vacancy = recruitment.open_vacancy
@@ -79,7 +88,12 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
             workforce.review(env.now)
             contractors.review(env.now)
 
-    workforce.start()
+    # The start state: staff with their tenure, then vacancies already in flight.
+    workforce.start([tenure_days(scenario, p.index, streams) for p in pools])
+    for vacancies in scenario.start_state.vacancies:
+        pool = pools[scenario.pool_names.index(vacancies.pool)]
+        for _ in range(vacancies.count):
+            recruitment.resume_vacancy(pool, vacancies.stage)
     env.process(onboarding(env, state))
     env.process(monthly_cycle())
     desk.start()

@@ -41,6 +41,9 @@ class Streams:
     vetting: np.random.Generator
     joiner_notice: np.random.Generator
     contractor_lead_time: np.random.Generator
+    start_cases: np.random.Generator
+    start_tenure: np.random.Generator
+    start_vacancies: np.random.Generator
 
     def __init__(self, seed_sequence: np.random.SeedSequence) -> None:
         # Children built from spawn keys rather than `spawn()`, which counts calls on the

@@ -56,11 +56,23 @@ class Workforce:
         self.resigned: list[list[float]] = [[] for _ in pools]
         self.left: list[list[float]] = [[] for _ in pools]
 
-    def start(self) -> None:
-        """Put each pool's initial staff in post, experienced and past early tenure."""
-        for pool in self.pools:
-            for _ in range(pool.config.initial_headcount):
-                self._join(Worker(pool, 0.0), early_tenure_left_days=0.0)
+    def start(self, tenures_days: list[np.ndarray]) -> None:
+        """Put each pool's initial staff in post, with their tenure on day 0 (inf: long-serving).
+
+        A recent joiner is still ramping up and still in early tenure; they are not counted as
+        joiners of the run.
+        """
+        for pool, tenures in zip(self.pools, tenures_days, strict=True):
+            ramp_weeks = pool.config.ramp_up.weeks_to_full
+            for tenure in tenures:
+                if not math.isfinite(tenure):
+                    self._join(Worker(pool, 0.0), early_tenure_left_days=0.0)
+                    continue
+                worker = Worker(pool, -float(tenure), ramp_weeks=ramp_weeks)
+                early_left = max(0.0, pool.config.early_tenure_days - float(tenure))
+                self._join(worker, early_tenure_left_days=early_left)
+                if worker.is_ramping(0.0):
+                    self._ramp_up_at(worker, worker.full_productivity_day)
 
     def establishment_at(self, pool: PoolState, day: float) -> int:
         """Posts funded on `day` (the initial headcount before the plan's first date)."""
@@ -87,9 +99,11 @@ class Workforce:
         self.joined[pool.index].append(now)
         self._join(worker, early_tenure_left_days=pool.config.early_tenure_days)
         if ramp_weeks > 0:
-            Timeout(self.env, 7 * ramp_weeks).callbacks.append(
-                lambda _e: pool.staff_ramped_up(worker)
-            )
+            self._ramp_up_at(worker, 7 * ramp_weeks)
+
+    def _ramp_up_at(self, worker: Worker, delay_days: float) -> None:
+        pool = worker.pool
+        Timeout(self.env, delay_days).callbacks.append(lambda _e: pool.staff_ramped_up(worker))
 
     def _join(self, worker: Worker, *, early_tenure_left_days: float) -> None:
         now, pool = self.env.now, worker.pool

@@ -198,9 +198,12 @@ def _policies(s: Scenario) -> str:
 def _verdict(s: Scenario) -> str:
     v = s.verdict
     return (
-        "A month is short when the demand that arrived in it, in full-time equivalents, exceeds "
-        "the effective FTE available (after ramp-up, mentoring and non-productive time) and "
-        f"fewer than {v.sla_attainment_target:.0%} of the requests completed that month met "
-        f"their target. Expansion outruns capability after {v.consecutive_months} short months "
-        "in a row (docs/verdict.md)."
+        "A staff pool's month is short when fewer than "
+        f"{v.sla_attainment_target:.0%} of the requests that arrived in it are served within "
+        "their target (given up, deferred, late or unfinished count as missed) while capacity "
+        f"falls behind: over the last {v.capacity_window_months} months demand exceeded the "
+        "effective staff, or work in hand grew by more than "
+        f"{v.work_in_hand_growth_weeks:g} weeks of the pool's capacity. A pool outruns "
+        f"capability after {v.consecutive_months} short months in a row, and CCS does when any "
+        "pool does (docs/verdict.md)."
     )

@@ -64,8 +64,9 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Expansion outruns capability",
         "probability",
         "lower",
-        "Share of simulated futures in which demand exceeds effective staff and the service "
-        "level misses its target for several months in a row (docs/verdict.md).",
+        "Share of simulated futures in which, in at least one staff pool, the requests arriving "
+        "miss their service target while capacity falls behind demand, for several months in a "
+        "row (docs/verdict.md).",
         ("headline", "verdict", "comparison"),
     ),
     Kpi(
@@ -73,17 +74,65 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Month the shortfall starts",
         "month",
         "higher",  # later is better (where both outrun)
-        "First month (0 = the first month of the run) of the first run of short months, in the "
-        "futures where it happens.",
+        "First month (0 = the first month of the run) of the first run of short months in any "
+        "pool, in the futures where it happens.",
         ("headline", "verdict"),
+    ),
+    Kpi(
+        "outruns_capability_pooled",
+        "Outruns capability, all pools added together",
+        "probability",
+        "lower",
+        "The same rule applied to CCS as one pool: a secondary view, in which one pool's spare "
+        "capacity can hide another's shortfall.",
+    ),
+    Kpi(
+        "outrun_month_pooled",
+        "Month the pooled shortfall starts",
+        "month",
+        "higher",
+        "First short month of the pooled view.",
+    ),
+    Kpi(
+        "monthly_shortfall",
+        "Monthly shortfall (first-edition rule)",
+        "probability",
+        "lower",
+        "The first edition of the verdict: a month's new demand above month-end effective staff "
+        "while the month's completions miss their target, three months running; kept to compare "
+        "with earlier results (docs/verdict.md).",
+    ),
+    Kpi(
+        "monthly_shortfall_month",
+        "Month the first-edition shortfall starts",
+        "month",
+        "higher",
+        "First month of the first-edition rule's run of short months.",
+    ),
+    Kpi(
+        "first_service_miss_month",
+        "First month service misses its target",
+        "month",
+        "higher",
+        "First month whose arriving requests, in any pool, miss the service-level target: the "
+        "first sign of trouble.",
+    ),
+    Kpi(
+        "service_by_arrival",
+        "Requests served within target",
+        "share",
+        "higher",
+        "Share of the requests that arose, with their target date within the run, that were "
+        "completed within it; given up, deferred, late or unfinished count as missed.",
+        ("headline", "comparison"),
     ),
     Kpi(
         "demand_met_share",
         "Demand met",
         "share",
         "higher",
-        "Share of finished requests that CCS completed; the rest were given up by departments "
-        "that waited too long and bought alone.",
+        "Share of the demand decided that CCS completed; the rest was given up by departments "
+        "that waited too long, or deferred by an onboarding pause.",
         ("headline", "cards", "comparison", "precision"),
     ),
     Kpi(
@@ -176,8 +225,46 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Time to hire",
         "days",
         "lower",
-        "Days from the first advert to an accepted offer (the government's definition).",
+        "Days from the close of the advert that found the joiner to the offer they accepted "
+        "(the government's published definition).",
         ("recruitment",),
+    ),
+    Kpi(
+        "mean_advert_to_checks_days",
+        "Advert to checks complete",
+        "days",
+        "lower",
+        "Days from the advert that found the joiner to the end of their pre-employment checks "
+        "(the civil service's published 99-day figure).",
+        ("recruitment",),
+    ),
+    Kpi(
+        "hires_first_6_months",
+        "Hires in the first six months",
+        "count",
+        "higher",
+        "New joiners in months 0 to 5.",
+    ),
+    Kpi(
+        "headcount_month_24",
+        "Headcount in post after two years",
+        "count",
+        "higher",
+        "Permanent staff in post at the end of month 24.",
+    ),
+    Kpi(
+        "establishment_month_24",
+        "Planned establishment after two years",
+        "count",
+        "",
+        "Posts funded at the end of month 24.",
+    ),
+    Kpi(
+        "vacancy_and_interim_share_month_24",
+        "Vacant or interim posts after two years",
+        "share",
+        "lower",
+        "Posts vacant or held by a contractor, as a share of the establishment, at month 24.",
     ),
     Kpi(
         "mean_time_to_fill_days",
@@ -192,8 +279,36 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Departments onboarded",
         "number",
         "higher",
-        "Departments whose buying had moved to CCS by the end.",
+        "Transferring departments whose buying had moved to CCS by the end.",
         ("headline",),
+    ),
+    Kpi(
+        "departments_planned_end",
+        "Departments planned",
+        "number",
+        "",
+        "Transferring departments the plan had moved by the end.",
+    ),
+    Kpi(
+        "departments_onboarded_month_24",
+        "Departments moved after two years",
+        "number",
+        "higher",
+        "Transferring departments whose buying had moved to CCS by the end of month 24.",
+    ),
+    Kpi(
+        "annual_spend_transferred_end_gbp",
+        "Spend transferred (a year)",
+        "gbp",
+        "higher",
+        "Annual spend of the departments moved by the end.",
+    ),
+    Kpi(
+        "annual_spend_planned_end_gbp",
+        "Spend planned to transfer (a year)",
+        "gbp",
+        "",
+        "Annual spend the plan had moved by the end.",
     ),
     Kpi(
         "requests_deferred",
@@ -231,7 +346,8 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Savings foregone",
         "gbp",
         "lower",
-        "Savings lost on requests departments gave up on and bought alone.",
+        "Savings lost on requests departments gave up on and bought alone, or that an "
+        "onboarding pause deferred.",
         ("headline", "cards", "money", "comparison"),
     ),
     Kpi(
@@ -239,7 +355,8 @@ CATALOGUE: tuple[Kpi, ...] = (
         "Demand multiplier drawn",
         "number",
         "",
-        "The uncertain scale on all demand, drawn once for each simulated future.",
+        "The uncertain scale on the transferring departments' demand, drawn once for each "
+        "simulated future.",
         ("input_draw",),
     ),
 )

@@ -79,9 +79,9 @@ def verdict_sentence(verdict: Verdict, consecutive_months: int, *, bold: str = "
         )
     share = f"{bold}{format_probability(verdict.probability)} of {n} simulated futures{bold}"
     text = (
-        f"In {share} ({ci}), demand outruns capability: more work arrives than staff can do "
-        f"while the service level misses its target, for {consecutive_months} months or more "
-        "in a row."
+        f"In {share} ({ci}), demand outruns capability: in at least one staff pool the "
+        "requests arriving miss their service-level target while work in hand grows or demand "
+        f"exceeds staff over a year, for {consecutive_months} months or more in a row."
     )
     when = (
         f" Where it happens, it starts in {bold}{verdict.month_text(verdict.month_p50)}{bold} "

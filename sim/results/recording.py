@@ -25,7 +25,13 @@ from sim.model.service import (
     WAITING,
 )
 from sim.model.simulation import RawRun
-from sim.results.verdict import first_outrun_month, short_months
+from sim.results.verdict import (
+    capacity_strained,
+    first_outrun_month,
+    first_true_month,
+    service_short_months,
+    short_months,
+)
 
 __all__ = ["ReplicationResult", "summarise_run"]
 
@@ -55,6 +61,10 @@ _ADDITIVE = (
     "busy_slot_days",
     "capacity_slot_days",
     "wait_days_sum",
+    "requests_deferred",
+    "arrivals_judged",
+    "arrivals_within_target",
+    "work_in_hand_person_days",
 )
 
 
@@ -73,19 +83,8 @@ def summarise_run(raw: RawRun) -> ReplicationResult:
     """Monthly series, KPIs and the verdict of one finished replication."""
     by_pool = _monthly_by_pool(raw)
     monthly = _monthly_totals(raw, by_pool)
-    target = raw.scenario.verdict.sla_attainment_target
-    n = raw.scenario.verdict.consecutive_months
-    outrun = first_outrun_month(
-        short_months(
-            monthly["demand_fte"].to_numpy(),
-            monthly["effective_fte"].to_numpy(),
-            monthly["sla_attainment"].to_numpy(),
-            target,
-        ),
-        n,
-    )
-    kpis = _kpis(raw, monthly, outrun)
-    pool_kpis = _pool_verdicts(raw, by_pool, target, n)
+    pool_kpis = _pool_verdicts(raw, by_pool)
+    kpis = _kpis(raw, monthly, pool_kpis)
     return ReplicationResult(monthly, _long_by_pool(raw, by_pool), kpis, pool_kpis, _end(raw))
 
 
@@ -116,11 +115,16 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
     req = _request_arrays(raw)
     state, start, end = req["state"], req["first_start"], req["end"]
     pool = book.pool
-    arrived = (state != DROPPED) & (state != NOT_ARRIVED)
+    in_run = ~book.pre_start
+    arrived = in_run & (state != DROPPED) & (state != NOT_ARRIVED)
+    deferred = in_run & (state == DROPPED)
     started = ~np.isnan(start)
     completed = state == COMPLETED
     reneged = state == RENEGED
     within = completed & (end - book.arrival_day <= book.sla_target_days)
+    # Service by arrival month: judged once the target date has passed within the run.
+    judged = in_run & (state != NOT_ARRIVED)
+    judged &= book.arrival_day + book.sla_target_days <= cal.horizon_days
     m_arr, m_start, m_end = cal.month_of(book.arrival_day), cal.month_of(start), cal.month_of(end)
     out: dict[str, np.ndarray] = {
         "arrivals": _count(m_arr[arrived], pool[arrived], shape),
@@ -131,20 +135,27 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
         "savings_delivered_gbp": _count(
             m_end[completed], pool[completed], shape, book.savings_gbp[completed]
         ),
+        # Given up (at the month they gave up) or deferred (at the month they arose).
         "savings_foregone_gbp": _count(
             m_end[reneged], pool[reneged], shape, book.savings_gbp[reneged]
-        ),
+        )
+        + _count(m_arr[deferred], pool[deferred], shape, book.savings_gbp[deferred]),
+        "requests_deferred": _count(m_arr[deferred], pool[deferred], shape),
+        "arrivals_judged": _count(m_arr[judged], pool[judged], shape),
+        "arrivals_within_target": _count(m_arr[judged & within], pool[judged & within], shape),
         "wait_days_sum": _count(
             m_start[started], pool[started], shape, (start - book.arrival_day)[started]
         ),
     }
     days_in_month = np.diff(cal.boundaries_days)[:, None]
     working_share = scenario.run.working_days_per_year / DAYS_PER_YEAR
-    effort = _count(m_arr[arrived], pool[arrived], shape, book.effort_person_days[arrived])
+    # Deferred demand is demand: the plan asked CCS for it, whether or not it was taken on.
+    arose = arrived | deferred
+    effort = _count(m_arr[arose], pool[arose], shape, book.effort_person_days[arose])
     out["demand_fte"] = effort / (days_in_month * working_share)
     snap = raw.monitor.by_pool
     for name in POOL_STOCKS:
-        if name in ("effective_fte", "backlog_weeks"):
+        if name in ("effective_fte", "backlog_weeks", "work_in_hand_person_days"):
             out[name] = snap[name].copy()
         elif name == "contractor_surge":
             out[name] = snap[name].astype(bool)
@@ -182,9 +193,13 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def _derived(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _derived(series: dict[str, np.ndarray], per_week: float) -> dict[str, np.ndarray]:
     return {
         "sla_attainment": _ratio(series["completions_within_target"], series["completions"]),
+        "service_by_arrival": _ratio(series["arrivals_within_target"], series["arrivals_judged"]),
+        "work_in_hand_weeks": _ratio(
+            series["work_in_hand_person_days"], series["effective_fte"] * per_week
+        ),
         "utilisation": _ratio(series["busy_slot_days"], series["capacity_slot_days"]),
         "mean_wait_days": _ratio(series["wait_days_sum"], series["starts"]),
     }
@@ -193,7 +208,7 @@ def _derived(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def _monthly_totals(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame:
     cal = raw.calendar
     totals = {name: by_pool[name].sum(axis=1) for name in _ADDITIVE}
-    totals.update(_derived(totals))
+    totals.update(_derived(totals, _per_week(raw)))
     for stage_column in [c for c in by_pool if c.startswith("pipeline_")]:
         totals[stage_column] = by_pool[stage_column].sum(axis=1)
     frame = pd.DataFrame(
@@ -201,6 +216,7 @@ def _monthly_totals(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame
             "month": np.arange(cal.horizon_months),
             "date": pd.to_datetime(cal.month_start_dates[:-1]),
             "departments_onboarded": raw.monitor.departments_onboarded,
+            **_plan_progress(raw),
             "onboarding_paused": raw.monitor.onboarding_paused,
             **totals,
         }
@@ -211,7 +227,7 @@ def _monthly_totals(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame
 def _long_by_pool(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame:
     months, n_pools = by_pool["arrivals"].shape
     series = dict(by_pool)
-    series.update(_derived(series))
+    series.update(_derived(series, _per_week(raw)))
     frame = pd.DataFrame(
         {
             "month": np.repeat(np.arange(months), n_pools),
@@ -225,21 +241,23 @@ def _long_by_pool(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame:
 # --- KPIs ---------------------------------------------------------------------------------------
 
 
-def _kpis(raw: RawRun, monthly: pd.DataFrame, outrun: int | None) -> dict[str, Any]:
+def _kpis(raw: RawRun, monthly: pd.DataFrame, pool_kpis: pd.DataFrame) -> dict[str, Any]:
     book, scenario = raw.book, raw.scenario
     req = _request_arrays(raw)
     state, start, end = req["state"], req["first_start"], req["end"]
-    counted = book.arrival_day >= scenario.run.warmup_days
+    counted = (book.arrival_day >= scenario.run.warmup_days) & ~book.pre_start
     arrived = counted & (state != DROPPED) & (state != NOT_ARRIVED)
     completed = counted & (state == COMPLETED)
     reneged = counted & (state == RENEGED)
+    deferred = counted & (state == DROPPED)
     started = counted & ~np.isnan(start)
     waits = (start - book.arrival_day)[started]
     within = completed & (end - book.arrival_day <= book.sla_target_days)
-    n_done, n_gone = int(completed.sum()), int(reneged.sum())
+    n_done, n_gone, n_deferred = int(completed.sum()), int(reneged.sum()), int(deferred.sum())
+    n_asked = n_done + n_gone + n_deferred
     last = monthly.iloc[-1]
-    times_to_hire = np.concatenate([np.asarray(t) for t in raw.recruitment.time_to_hire_days])
-    times_to_fill = np.concatenate([np.asarray(t) for t in raw.recruitment.time_to_fill_days])
+    rec = raw.recruitment
+    judged = float(monthly["arrivals_judged"].sum())
     return {
         "arrivals": int(arrived.sum()),
         "completed": n_done,
@@ -248,26 +266,134 @@ def _kpis(raw: RawRun, monthly: pd.DataFrame, outrun: int | None) -> dict[str, A
         "mean_wait_days": float(waits.mean()) if len(waits) else float("nan"),
         "p95_wait_days": float(np.percentile(waits, 95)) if len(waits) else float("nan"),
         "sla_attainment": float(within.sum() / n_done) if n_done else float("nan"),
-        "demand_met_share": n_done / (n_done + n_gone) if n_done + n_gone else 1.0,
+        # Deferred demand is demand: held back by a pause, it was asked for and not met.
+        "demand_met_share": n_done / n_asked if n_asked else 1.0,
         "utilisation": _overall_utilisation(monthly),
         "headcount_end": int(last["headcount_in_post"]),
         "effective_fte_end": float(last["effective_fte"]),
         "hires": int(monthly["joiners"].sum()),
         "leavers": int(monthly["leavers"].sum()),
-        "mean_time_to_hire_days": _mean(times_to_hire),
-        "mean_time_to_fill_days": _mean(times_to_fill),
+        "mean_time_to_hire_days": _mean(_flat(rec.time_to_hire_days)),
+        "mean_time_to_fill_days": _mean(_flat(rec.time_to_fill_days)),
+        "mean_advert_to_checks_days": _mean(_flat(rec.advert_to_checks_days)),
         "staff_cost_gbp": float(monthly["staff_cost_gbp"].sum()),
         "contractor_cost_gbp": float(monthly["contractor_cost_gbp"].sum()),
         "savings_delivered_gbp": float(book.savings_gbp[completed].sum()),
-        "savings_foregone_gbp": float(book.savings_gbp[reneged].sum()),
+        "savings_foregone_gbp": float(book.savings_gbp[reneged | deferred].sum()),
         "departments_onboarded_end": int(last["departments_onboarded"]),
-        "outruns_capability": outrun is not None,
-        "outrun_month": outrun,
+        "departments_planned_end": int(last["departments_planned"]),
+        "annual_spend_transferred_end_gbp": float(last["spend_transferred_gbp_per_year"]),
+        "annual_spend_planned_end_gbp": float(last["spend_planned_gbp_per_year"]),
+        **_ccs_verdicts(raw, monthly, pool_kpis),
+        "service_by_arrival": float(monthly["arrivals_within_target"].sum() / judged)
+        if judged
+        else float("nan"),
+        "hires_first_6_months": int(monthly["joiners"].iloc[:6].sum()),
+        **_at_month(monthly, 24),
         "establishment_end": int(last["establishment"]),
         "vacancies_end": int(last["vacancies"]),
         "contractors_end": int(last["contractors"]),
-        "requests_deferred": int((counted & (state == DROPPED)).sum()),
+        "requests_deferred": n_deferred,
         "demand_multiplier": book.demand_multiplier,
+    }
+
+
+def _flat(per_pool: list[list[float]]) -> np.ndarray:
+    return np.concatenate([np.asarray(t, dtype=float) for t in per_pool])
+
+
+def _at_month(monthly: pd.DataFrame, month: int) -> dict[str, Any]:
+    """Stocks at the end of month 24 (two years in), the public record's checkpoint."""
+    if month >= len(monthly):
+        nan = float("nan")
+        return {
+            "headcount_month_24": nan,
+            "establishment_month_24": nan,
+            "departments_onboarded_month_24": nan,
+            "vacancy_and_interim_share_month_24": nan,
+        }
+    row = monthly.iloc[month]
+    posts = float(row["establishment"])
+    vacant_or_interim = max(0.0, posts - float(row["headcount_in_post"])) + float(
+        row["contractors"]
+    )
+    return {
+        "headcount_month_24": int(row["headcount_in_post"]),
+        "establishment_month_24": int(row["establishment"]),
+        "departments_onboarded_month_24": int(row["departments_onboarded"]),
+        "vacancy_and_interim_share_month_24": vacant_or_interim / posts if posts else float("nan"),
+    }
+
+
+def _per_week(raw: RawRun) -> float:
+    """Working days in a week: effective FTE times this is a week's output in person-days."""
+    return raw.scenario.run.working_days_per_year / 52
+
+
+def _plan_progress(raw: RawRun) -> dict[str, np.ndarray]:
+    """Transferring departments and their spend, moved and planned, at each month's end."""
+    departments = raw.scenario.demand.departments
+    moves = np.array([d.transferring for d in departments], dtype=bool)
+    spend = np.array([d.annual_spend_gbp for d in departments])
+    month_ends = raw.calendar.boundaries_days[1:]
+    planned = (raw.onboarding.planned_day[None, :] < month_ends[:, None]) & moves
+    moved = (raw.onboarding.onboarded_day[None, :] < month_ends[:, None]) & moves
+    return {
+        "departments_planned": planned.sum(axis=1),
+        "spend_transferred_gbp_per_year": (moved * spend).sum(axis=1),
+        "spend_planned_gbp_per_year": (planned * spend).sum(axis=1),
+    }
+
+
+def _verdict_series(
+    raw: RawRun, series: dict[str, np.ndarray], column: int | None
+) -> dict[str, int | None]:
+    """Both editions of the rule on one pool's series (or the pooled totals)."""
+
+    def pick(name: str) -> np.ndarray:
+        values = np.asarray(series[name], dtype=float)
+        return values if column is None else values[:, column]
+
+    v = raw.scenario.verdict
+    strained = capacity_strained(
+        pick("demand_fte"),
+        pick("effective_fte"),
+        pick("work_in_hand_weeks"),
+        v.capacity_window_months,
+        v.work_in_hand_growth_weeks,
+    )
+    service = pick("service_by_arrival")
+    first = first_outrun_month(
+        service_short_months(service, strained, v.sla_attainment_target), v.consecutive_months
+    )
+    old = first_outrun_month(
+        short_months(
+            pick("demand_fte"),
+            pick("effective_fte"),
+            pick("sla_attainment"),
+            v.sla_attainment_target,
+        ),
+        v.consecutive_months,
+    )
+    with np.errstate(invalid="ignore"):
+        missed = first_true_month(service < v.sla_attainment_target)
+    return {"outrun_month": first, "monthly_shortfall_month": old, "first_miss": missed}
+
+
+def _ccs_verdicts(raw: RawRun, monthly: pd.DataFrame, pools: pd.DataFrame) -> dict[str, Any]:
+    """CCS outruns when any pool does (from the earliest); the pooled rule is kept beside it."""
+    pooled = _verdict_series(raw, {c: monthly[c].to_numpy() for c in monthly.columns}, None)
+    months = [int(m) for m in pools["outrun_month"].dropna()]
+    first = min(months) if months else None
+    misses = [int(m) for m in pools["first_service_miss_month"].dropna()]
+    return {
+        "outruns_capability": first is not None,
+        "outrun_month": first,
+        "outruns_capability_pooled": pooled["outrun_month"] is not None,
+        "outrun_month_pooled": pooled["outrun_month"],
+        "monthly_shortfall": pooled["monthly_shortfall_month"] is not None,
+        "monthly_shortfall_month": pooled["monthly_shortfall_month"],
+        "first_service_miss_month": min(misses) if misses else None,
     }
 
 
@@ -280,17 +406,22 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else float("nan")
 
 
-def _pool_verdicts(
-    raw: RawRun, by_pool: dict[str, np.ndarray], target: float, n: int
-) -> pd.DataFrame:
-    sla = _ratio(by_pool["completions_within_target"], by_pool["completions"])
+def _pool_verdicts(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame:
+    series = dict(by_pool)
+    series.update(_derived(series, _per_week(raw)))
     rows = []
     for p, name in enumerate(raw.scenario.pool_names):
-        short = short_months(
-            by_pool["demand_fte"][:, p], by_pool["effective_fte"][:, p], sla[:, p], target
+        verdict = _verdict_series(raw, series, p)
+        rows.append(
+            {
+                "pool": name,
+                "outruns_capability": verdict["outrun_month"] is not None,
+                "outrun_month": verdict["outrun_month"],
+                "monthly_shortfall": verdict["monthly_shortfall_month"] is not None,
+                "monthly_shortfall_month": verdict["monthly_shortfall_month"],
+                "first_service_miss_month": verdict["first_miss"],
+            }
         )
-        month = first_outrun_month(short, n)
-        rows.append({"pool": name, "outruns_capability": month is not None, "outrun_month": month})
     return pd.DataFrame(rows)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import FieldProblem
 from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.start_state import StartState
 
 __all__ = [
     "ContractorSettings",
@@ -80,6 +81,14 @@ class Department(_Frozen):
         le=2.0,
         description="Annual growth of its demand from the run start (0.1 = 10% a year)",
     )
+    transferring: bool = Field(
+        default=True,
+        description="Moves to CCS under the expansion plan: counted against the plan and scaled "
+        "by the uncertain demand multiplier (false for CCS's existing business)",
+    )
+    annual_spend_gbp: float = Field(
+        default=0.0, ge=0, description="Spend a year that moves to CCS with it, in pounds"
+    )
 
 
 class RequestType(_Frozen):
@@ -118,6 +127,13 @@ class RequestType(_Frozen):
         description="Days a department waits for work to start before buying alone; "
         "empty to use the demand-wide patience",
     )
+    seasonality_by_month: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None,
+        min_length=12,
+        max_length=12,
+        description="Multiplier on this type's arrivals in each calendar month, January first; "
+        "empty to use the demand-wide seasonality",
+    )
 
 
 class Demand(_Frozen):
@@ -139,7 +155,8 @@ class Demand(_Frozen):
     )
     multiplier: Distribution = Field(
         default=Fixed(value=1.0),
-        description="Uncertain scale on all demand, drawn once per replication",
+        description="Uncertain scale on the transferring departments' demand, drawn once per "
+        "replication (CCS's existing business is not scaled)",
     )
     patience_days: Distribution | None = Field(
         default=None,
@@ -412,6 +429,19 @@ class VerdictSettings(_Frozen):
     sla_attainment_target: Share = Field(
         default=0.8, description="Share of requests to complete within their target days"
     )
+    capacity_window_months: PositiveCount = Field(
+        default=12,
+        le=60,
+        description="Months over which demand is compared with capacity (12: a whole year, so "
+        "the year-end peak cancels out)",
+    )
+    work_in_hand_growth_weeks: float = Field(
+        default=1.0,
+        ge=0,
+        le=520,
+        description="Growth of work in hand (weeks of the pool's capacity) over the window that "
+        "counts as capacity falling behind",
+    )
 
 
 # --- the scenario -------------------------------------------------------------------------------
@@ -444,6 +474,11 @@ class Scenario(_Frozen):
     verdict: VerdictSettings = Field(
         default=VerdictSettings(), description="When expansion counts as outrunning capability"
     )
+    start_state: StartState = Field(
+        default=StartState(),
+        description="What CCS already has on the first day: work in hand, vacancies being "
+        "filled, staff tenure (empty: starts with none, everyone experienced)",
+    )
     sources: dict[
         Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
         Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
@@ -465,6 +500,14 @@ class Scenario(_Frozen):
                     f"demand.request_types.{i}.skill_pool",
                     f"not a staff pool; allowed: {_names(pools)}",
                 )
+        self.start_state.check_names([t.name for t in self.demand.request_types], pools)
+        if self.start_state.work_in_hand and not any(
+            d.onboarding_date <= self.run.start_date for d in self.demand.departments
+        ):
+            raise FieldProblem(
+                "start_state.work_in_hand",
+                "no department is onboarded on the start date to own the work in hand",
+            )
         levels = list(self.recruitment.vetting_levels)
         for i, pool in enumerate(self.staff_pools):
             if pool.vetting_level is not None and pool.vetting_level not in levels:
