@@ -38,7 +38,7 @@ def mmc(
     data["staff_pools"][0]["salary_gbp_per_year"] = salary_gbp_per_year
     data["sources"] = {
         "demand.request_types": "ASSUMPTION: Poisson arrivals, exponential effort (M/M/c)",
-        "staff_pools.staff.initial_headcount": "CALIBRATION test row (C: T0)",
+        "staff_pools.staff.initial_headcount": "calibration.md test row (C: T0)",
     }
     return parse_scenario(data)
 

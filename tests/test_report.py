@@ -31,7 +31,7 @@ TINY = Path(__file__).parent / "data" / "tiny.yaml"
 BASE = f"""extends: {TINY}
 name: base
 sources:
-  staff_pools.buyers.initial_headcount: "CALIBRATION test row (C: T1)"
+  staff_pools.buyers.initial_headcount: "calibration.md test row (C: T1)"
   recruitment: "ASSUMPTION: test pipeline"
 """
 OPTION = f"""extends: {TINY}
@@ -146,10 +146,10 @@ def test_assumptions_log_lists_sources_and_gaps(report) -> None:
     root, html, _ = report
     log = pd.read_csv(root / "report" / "assumptions_log.csv")
     row = log.set_index("input").loc["staff_pools.buyers.initial_headcount"]
-    assert row["basis"] == "calibration" and row["source"] == "CALIBRATION test row (C: T1)"
+    assert row["basis"] == "calibration" and row["source"] == "calibration.md test row (C: T1)"
     assert log.set_index("input").loc["recruitment.offer_acceptance", "basis"] == "assumption"
     assert (log["basis"] == "no source given").any()
-    assert "CALIBRATION test row (C: T1)" in html
+    assert "calibration.md test row (C: T1)" in html
     assert "ASSUMPTION: the option hires two more buyers" in html  # the option's differences
 
 

@@ -84,9 +84,47 @@ def draw_requests(scenario: Scenario, calendar: Calendar, streams: Streams) -> R
     dept, rtype, month = (np.repeat(ix.ravel(), counts.ravel()) for ix in np.indices(counts.shape))
     start, stop = low[dept, month], high[0, month]
     days = start + streams.arrivals.random(len(dept)) * (stop - start)
+    more = _transferred_work(scenario, calendar, streams, rates, onboard)
+    days = np.concatenate([days, more[0]])
+    dept, rtype = np.concatenate([dept, more[1]]), np.concatenate([rtype, more[2]])
     order = np.argsort(days, kind="stable")
     days, dept, rtype = days[order], dept[order], rtype[order]
     return _attach_request_attributes(scenario, streams, days, dept, rtype, multiplier)
+
+
+def _transferred_work(
+    scenario: Scenario,
+    calendar: Calendar,
+    streams: Streams,
+    rates: np.ndarray,
+    onboard: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Work a transferring department hands over when it moves: its procurements in flight.
+
+    `transferred_work_months` of the department's average monthly demand (its rate over the
+    run's first year, without seasonality) arrives over the `transferred_work_spread_days` after
+    its planned move, from its own stream so that the other arrivals are unchanged.
+    """
+    demand = scenario.demand
+    empty = (np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    months = demand.transferred_work_months
+    if months <= 0:
+        return empty
+    moves = np.array([d.transferring for d in demand.departments], dtype=bool)
+    in_run = (onboard >= 0) & (onboard < calendar.horizon_days) & moves
+    first_year = rates[:, :, : min(12, rates.shape[2])]
+    season = np.array(
+        [t.seasonality_by_month or demand.seasonality_by_month for t in demand.request_types]
+    )[:, calendar.calendar_month_index[: first_year.shape[2]]]
+    per_month = (first_year / np.where(season > 0, season, 1.0)[None, :, :]).mean(axis=2)
+    rng = streams.transferred_work
+    counts = rng.poisson(per_month * months * in_run[:, None])
+    dept, rtype = (np.repeat(ix.ravel(), counts.ravel()) for ix in np.indices(counts.shape))
+    spread = demand.transferred_work_spread_days
+    days = np.minimum(
+        onboard[dept] + rng.random(len(dept)) * spread, np.nextafter(calendar.horizon_days, 0)
+    )
+    return days, dept.astype(np.int64), rtype.astype(np.int64)
 
 
 def attach_request_attributes(

@@ -2,8 +2,9 @@
 
 Management reviews monthly but sees the backlog as it was `detection_lag_days` earlier (the
 Public Accounts Committee heard the response came 3 to 6 months too slowly: S3 in
-CALIBRATION.md). The measure is the backlog in weeks of work: the effort of waiting requests over
-what the pool's effective staff deliver in a week. Each rule has a threshold to act and a lower
+docs/calibration.md). The measure is the backlog in weeks of work: the effort of waiting requests
+over what the pool's effective staff deliver in a week (the onboarding pause watches all pools
+together, or the worst pool). Each rule has a threshold to act and a lower
 one to stand down, so it does not flap.
 """
 
@@ -76,9 +77,10 @@ class Management:
         total, per_pool = self.seen[k - 1]
         pause = self.policies.pause_onboarding
         if pause.enabled:
-            if total > pause.pause_above_backlog_weeks:
+            seen = max(per_pool) if pause.signal == "worst_pool" and per_pool else total
+            if seen > pause.pause_above_backlog_weeks:
                 self.onboarding.pause(self.env)
-            elif total < pause.resume_below_backlog_weeks:
+            elif seen < pause.resume_below_backlog_weeks:
                 self.onboarding.resume(self.env)
         surge = self.policies.surge_contractors
         if surge.enabled:

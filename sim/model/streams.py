@@ -44,6 +44,7 @@ class Streams:
     start_cases: np.random.Generator
     start_tenure: np.random.Generator
     start_vacancies: np.random.Generator
+    transferred_work: np.random.Generator
 
     def __init__(self, seed_sequence: np.random.SeedSequence) -> None:
         # Children built from spawn keys rather than `spawn()`, which counts calls on the

@@ -1,11 +1,11 @@
 """The assumptions log: every input of a scenario, its value, and where that value comes from.
 
 The Aqua Book asks for an assumptions log; the Green Book for the basis of every figure. Each
-scenario file carries a `sources:` map from dotted field paths to a row of CALIBRATION.md or the
-word ASSUMPTION. This module walks every input (leaf field) of a resolved scenario, finds the most
-specific source entry that covers it (an entry for `demand.departments` covers each department's
-onboarding date), and classifies the basis. Inputs that no entry covers are listed as such,
-because an unsourced number is exactly what a reviewer needs to see.
+scenario file carries a `sources:` map from dotted field paths to a row of docs/calibration.md or
+the word ASSUMPTION. This module walks every input (leaf field) of a resolved scenario, finds the
+most specific source entry that covers it (an entry for `demand.departments` covers each
+department's onboarding date), and classifies the basis. Inputs that no entry covers are listed
+as such, because an unsourced number is exactly what a reviewer needs to see.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ from sim.report.sections_results import (
     section_scenario,
     section_summary,
 )
+from sim.results.history import run_history_checks
 from sim.results.theory import run_theory_checks
 from sim.runs.batch import git_state, model_version
 from sim.runs.executors import Executor
@@ -152,11 +153,15 @@ def build_report(
         ctx.optimism = optimism_variant(evidence, variant, request.cache, executor, on_progress)
     step("running the theory checks")
     ctx.checks = run_theory_checks()
+    step("running the history checks (the public record of 2014-16)")
+    ctx.history = run_history_checks()
     ctx.code = git_state()
     ctx.log = assumptions_log(evidence.primary.scenario)
     write_file(request.out / "assumptions_log.csv", ctx.log.to_csv(index=False).encode())
     checks = pd.DataFrame([c.__dict__ for c in ctx.checks])
     write_file(request.out / "theory_checks.csv", checks.to_csv(index=False).encode())
+    history = pd.DataFrame([c.__dict__ for c in ctx.history])
+    write_file(request.out / "history_checks.csv", history.to_csv(index=False).encode())
     sections = []
     for ident, title in SECTIONS:
         step(f"writing '{title}'")

@@ -28,6 +28,7 @@ from sim.results.formats import (
     format_probability,
     judge_difference,
 )
+from sim.results.history import HistoryCheck
 from sim.results.kpis import in_group
 from sim.results.outrun import verdict_sentence, verdicts
 from sim.results.theory import TheoryCheck
@@ -58,6 +59,7 @@ class Context:
     request: ReportRequest
     optimism: tuple[RunTables, pd.DataFrame] | None = None
     checks: list[TheoryCheck] = field(default_factory=list)
+    history: list[HistoryCheck] = field(default_factory=list)  # the public record, 2014-16
     log: pd.DataFrame = field(default_factory=pd.DataFrame)  # the primary run's assumptions log
     code: dict[str, Any] = field(default_factory=dict)  # the report's own version (git_state)
     written_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -131,7 +133,7 @@ def section_assumptions(ctx: Context) -> str:
     intro = para(
         f"Every input of '{scenario.name}' ({len(log)} in all), its value, and the source its "
         "scenario file gives for it (the most specific entry of its sources map; a row of "
-        "CALIBRATION.md, or ASSUMPTION). By basis: "
+        "docs/calibration.md, or ASSUMPTION). By basis: "
         + ", ".join(f"{n} {basis}" for basis, n in counts.items())
         + ". Also in assumptions_log.csv."
     )

@@ -127,7 +127,7 @@ ITEMS: tuple[tuple[str, str, str], ...] = (
     (
         "3.1",
         "Data sources",
-        "Public sources listed in CALIBRATION.md (NAO HC 786, PAC HC "
+        "Public sources listed in docs/calibration.md (NAO HC 786, PAC HC "
         "889, civil service recruitment and turnover reports, procurement regulations); "
         "each input's source is in the 'Assumptions log'.",
     ),
@@ -135,7 +135,7 @@ ITEMS: tuple[tuple[str, str, str], ...] = (
         "3.2",
         "Pre-processing",
         "Figures converted to model units by hand, recorded as "
-        "DERIVED rows in CALIBRATION.md and in the scenario's sources map.",
+        "DERIVED rows in docs/calibration.md and in the scenario's sources map.",
     ),
     (
         "3.3",

@@ -314,9 +314,10 @@ def _at_month(monthly: pd.DataFrame, month: int) -> dict[str, Any]:
         }
     row = monthly.iloc[month]
     posts = float(row["establishment"])
-    vacant_or_interim = max(0.0, posts - float(row["headcount_in_post"])) + float(
-        row["contractors"]
-    )
+    # Posts without a permanent holder, plus any contractors beyond them (a surge): an interim
+    # covering a vacancy is counted once.
+    vacant = max(0.0, posts - float(row["headcount_in_post"]))
+    vacant_or_interim = max(vacant, float(row["contractors"]))
     return {
         "headcount_month_24": int(row["headcount_in_post"]),
         "establishment_month_24": int(row["establishment"]),

@@ -9,7 +9,7 @@ days, months, per year, GBP.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -162,6 +162,19 @@ class Demand(_Frozen):
         default=None,
         description="Days a department waits for work to start before buying alone; "
         "empty means departments never give up",
+    )
+    transferred_work_months: float = Field(
+        default=0.0,
+        ge=0,
+        le=24,
+        description="Months of its usual demand that a transferring department hands over when "
+        "it moves to CCS (its procurements already in flight)",
+    )
+    transferred_work_spread_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=365,
+        description="Days after the move over which that handed-over work arrives",
     )
 
 
@@ -342,6 +355,11 @@ class PauseOnboardingPolicy(_Frozen):
         ge=0,
         le=MAX_WEEKS,
         description="Resume when the backlog seen falls below this many weeks",
+    )
+    signal: Literal["all_pools", "worst_pool"] = Field(
+        default="all_pools",
+        description="Backlog watched: all pools added together, or the worst pool's own (a "
+        "department's move needs every skill it uses)",
     )
 
     @model_validator(mode="after")
