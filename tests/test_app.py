@@ -140,7 +140,8 @@ def test_renaming_a_pool_flows_through_every_table_that_shows_pools() -> None:
     at = start()
     edit_table(at, ":staff_pools", edited_rows={1: {"name": "strategy_team"}})
     # A request type still names the old pool: a readable problem, not a crash.
-    assert "'strategists' is not a staff pool" in texts(at.error)
+    problem = texts(at.error)
+    assert "given 'strategists'" in problem and "not a staff pool" in problem
     edit_table(at, ":demand.request_types", edited_rows={1: {"skill_pool": "strategy_team"}})
     assert not at.error
     # The attrition table was rebuilt with the new name; an edit there lands on that pool.
