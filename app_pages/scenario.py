@@ -20,6 +20,7 @@ from app_pages.widgets import (
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.scenario.files import scenario_to_yaml
+from sim.scenario.responses import HeadcountUpliftPolicy, RaiseRecruitmentCapacityPolicy
 from sim.scenario.schema import (
     ContractorSettings,
     Demand,
@@ -429,6 +430,33 @@ def policies_group(data: dict[str, Any], sources: dict[str, str]) -> None:
             sources,
             columns=1,
         )
+    cols = st.columns(2)
+    with cols[0]:
+        st.markdown("**Raise the recruitment team's capacity when vacancies pile up**")
+        model_fields(
+            RaiseRecruitmentCapacityPolicy,
+            [
+                "enabled",
+                "trigger_above_vacancy_share",
+                "extra_campaigns",
+                "delay_days",
+                "cost_gbp_per_campaign_slot_per_year",
+            ],
+            policies.setdefault("raise_recruitment_capacity", {}),
+            "policies.raise_recruitment_capacity",
+            sources,
+            columns=1,
+        )
+    with cols[1]:
+        st.markdown("**Ask for a headcount uplift where a pool's backlog stays high**")
+        model_fields(
+            HeadcountUpliftPolicy,
+            ["enabled", "trigger_above_backlog_weeks", "uplift_share", "delay_days", "max_uplifts"],
+            policies.setdefault("headcount_uplift", {}),
+            "policies.headcount_uplift",
+            sources,
+            columns=1,
+        )
 
 
 def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
@@ -451,7 +479,12 @@ def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     )
     model_fields(
         VerdictSettings,
-        ["consecutive_months", "sla_attainment_target"],
+        [
+            "consecutive_months",
+            "sla_attainment_target",
+            "capacity_window_months",
+            "work_in_hand_growth_weeks",
+        ],
         data.setdefault("verdict", {}),
         "verdict",
         sources,

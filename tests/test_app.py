@@ -177,7 +177,8 @@ def test_a_mistake_is_named_in_plain_words_and_blocks_running() -> None:
     assert not at.exception
     message = texts(at.error)
     assert "policies → pause_onboarding" in message
-    assert "resume_below_backlog_weeks must not exceed pause_above_backlog_weeks" in message
+    assert "resume_below_backlog_weeks" in message
+    assert "must not exceed pause_above_backlog_weeks" in message
     at.switch_page(RESULTS).run()
     assert not at.exception
     assert "cannot run yet" in texts(at.error)

@@ -11,12 +11,17 @@ one to stand down, so it does not flap.
 from __future__ import annotations
 
 import bisect
+import math
+from collections.abc import Callable
 
 import simpy
+from simpy.events import Timeout
 
 from sim.model.contractors import Contractors
 from sim.model.demand import Onboarding
+from sim.model.recruitment import Recruitment
 from sim.model.state import PoolState
+from sim.model.workforce import Workforce
 from sim.scenario.schema import Policies
 
 __all__ = ["Management", "backlog_weeks"]
@@ -55,26 +60,37 @@ class Management:
         pools: list[PoolState],
         onboarding: Onboarding,
         contractors: Contractors,
+        recruitment: Recruitment,
+        workforce: Workforce,
     ) -> None:
         self.env = env
         self.policies = policies
         self.pools = pools
         self.onboarding = onboarding
         self.contractors = contractors
+        self.recruitment = recruitment
+        self.workforce = workforce
         self.seen_days: list[float] = []
-        self.seen: list[tuple[float, list[float]]] = []
+        self.seen: list[tuple[float, list[float], float]] = []
+        self.capacity_raised = False
+        self.uplifts = [0] * len(pools)
+        self.uplift_pending = [False] * len(pools)
 
     def observe(self, total: float, per_pool: list[float]) -> None:
-        """Record this month's backlog measures, to be seen after the detection lag."""
+        """Record this month's backlog and vacancy measures, to be seen after the lag."""
+        posts = sum(p.establishment for p in self.pools)
+        vacancy_share = sum(p.vacancies_open for p in self.pools) / posts if posts else 0.0
         self.seen_days.append(self.env.now)
-        self.seen.append((total, per_pool))
+        self.seen.append((total, per_pool, vacancy_share))
 
     def act(self) -> None:
         """Pause or resume onboarding and surge or release contractors on lagged measures."""
         k = bisect.bisect_right(self.seen_days, self.env.now - self.policies.detection_lag_days)
         if k == 0:
             return  # nothing old enough to have been noticed yet
-        total, per_pool = self.seen[k - 1]
+        total, per_pool, vacancy_share = self.seen[k - 1]
+        self._raise_recruitment_capacity(vacancy_share)
+        self._ask_for_uplifts(per_pool)
         pause = self.policies.pause_onboarding
         if pause.enabled:
             seen = max(per_pool) if pause.signal == "worst_pool" and per_pool else total
@@ -90,3 +106,40 @@ class Management:
                     self.contractors.surge[pool.index] = True
                 elif weeks < surge.release_below_backlog_weeks:
                     self.contractors.surge[pool.index] = False
+
+    def _raise_recruitment_capacity(self, vacancy_share: float) -> None:
+        """Once, when vacancies seen are too many: more recruiters, after a delay."""
+        policy = self.policies.raise_recruitment_capacity
+        if not policy.enabled or self.capacity_raised:
+            return
+        if vacancy_share > policy.trigger_above_vacancy_share:
+            self.capacity_raised = True
+            Timeout(self.env, policy.delay_days).callbacks.append(
+                lambda _e: self.recruitment.add_campaign_slots(
+                    policy.extra_campaigns, policy.cost_gbp_per_campaign_slot_per_year
+                )
+            )
+
+    def _ask_for_uplifts(self, per_pool: list[float]) -> None:
+        """Ask for more posts in each pool whose backlog seen is too high (one request at once)."""
+        policy = self.policies.headcount_uplift
+        if not policy.enabled:
+            return
+        for pool in self.pools:
+            i = pool.index
+            if self.uplift_pending[i] or self.uplifts[i] >= policy.max_uplifts:
+                continue
+            if per_pool[i] > policy.trigger_above_backlog_weeks:
+                self.uplifts[i] += 1
+                self.uplift_pending[i] = True
+                posts = math.ceil(policy.uplift_share * pool.establishment)
+                Timeout(self.env, policy.delay_days).callbacks.append(self._granter(i, posts))
+
+    def _granter(self, pool_index: int, posts: int) -> Callable[[simpy.Event], None]:
+        """The callback that funds `posts` more posts in the pool when the delay is over."""
+
+        def grant(_event: simpy.Event) -> None:
+            self.uplift_pending[pool_index] = False
+            self.workforce.extra_posts[pool_index] += posts
+
+        return grant

@@ -48,6 +48,12 @@ class Recruitment:
         self.freezes = [
             (calendar.day_of(f.start), calendar.day_of(f.end)) for f in settings.hiring_freezes
         ]
+        self.vetting_stress = [
+            (s.level, calendar.day_of(s.start), calendar.day_of(s.end), s.duration_days)
+            for s in settings.vetting_stress_periods
+        ]
+        # Campaign slots added by management: (day, slots, cost a year per slot).
+        self.extra_slots: list[tuple[float, int, float]] = []
         n_pools = len(workforce.pools)
         self.refused = [0] * n_pools
         self.readvertised = [0] * n_pools
@@ -76,6 +82,28 @@ class Recruitment:
     def passes(self, stream: RecruitmentStream, probability: float) -> bool:
         """A Bernoulli trial from the named stream (always drawn, to keep streams aligned)."""
         return bool(getattr(self.streams, stream).random() < probability)
+
+    def add_campaign_slots(self, slots: int, cost_per_slot_per_year: float) -> None:
+        """Let the team run `slots` more campaigns at once, from now on."""
+        self.team._capacity += slots  # simpy has no public setter; waiting requests go next
+        for _ in range(slots):
+            self.team._trigger_put(None)  # grants at most one waiting request per call
+        self.extra_slots.append((self.env.now, slots, cost_per_slot_per_year))
+
+    def offer_acceptance(self, pool: PoolState) -> float:
+        """Chance an offer in `pool` is accepted, after the pool's pay competitiveness."""
+        base = pool.config.offer_acceptance
+        accept = self.settings.offer_acceptance if base is None else base
+        return _odds_scaled(accept, self._pay_factor(pool))
+
+    def campaign_failure_rate(self, pool: PoolState) -> float:
+        """Chance a campaign in `pool` finds no appointable candidate, after pay."""
+        base = pool.config.campaign_failure_rate
+        failure = self.settings.campaign_failure_rate if base is None else base
+        return 1.0 - _odds_scaled(1.0 - failure, self._pay_factor(pool))
+
+    def _pay_factor(self, pool: PoolState) -> float:
+        return float(pool.config.pay_competitiveness**self.settings.pay_odds_elasticity)
 
     def freeze_end(self, day: float) -> float | None:
         """The end of the hiring freeze in force on `day`, if any."""
@@ -178,7 +206,6 @@ def _advertise_until_accepted(
     first_stage: str,
     share: float,
 ) -> Generator[simpy.Event, object, None]:
-    settings = rec.settings
     index = _ROUND_STAGES.index(first_stage)
     while True:
         if index == 0:
@@ -192,7 +219,7 @@ def _advertise_until_accepted(
             yield env.timeout(rec.draw("sift_interview", "sift_interview_days") * share)
             _leave(pool, "sift_interview")
             share = 1.0
-            if not rec.passes("sift_interview", 1 - settings.campaign_failure_rate):
+            if not rec.passes("sift_interview", 1 - rec.campaign_failure_rate(pool)):
                 rec.readvertised[pool.index] += 1
                 index = 0
                 continue
@@ -200,7 +227,7 @@ def _advertise_until_accepted(
         yield env.timeout(rec.draw("offer", "offer_days") * share)
         _leave(pool, "offer")
         share = 1.0
-        if rec.passes("offer", settings.offer_acceptance):
+        if rec.passes("offer", rec.offer_acceptance(pool)):
             times.offer_accepted = env.now
             return
         rec.offers_declined[pool.index] += 1
@@ -212,7 +239,19 @@ def _vetting_days(rec: Recruitment, pool: PoolState) -> float:
     if level is None:
         return 0.0
     dist = rec.settings.vetting_levels[level].duration_days
+    now = rec.env.now
+    for stressed, start, end, stress_dist in rec.vetting_stress:
+        if stressed == level and start <= now < end:
+            dist = stress_dist  # a vetting backlog: checks started now take longer
     return float(dist.sample(rec.streams.vetting, 1)[0])
+
+
+def _odds_scaled(probability: float, factor: float) -> float:
+    """`probability` with its odds multiplied by `factor` (0 and 1 stay put)."""
+    if probability <= 0.0 or probability >= 1.0 or factor == 1.0:
+        return probability
+    odds = probability / (1.0 - probability) * factor
+    return odds / (1.0 + odds)
 
 
 def _vetting_withdrawal(rec: Recruitment, pool: PoolState) -> float:

@@ -67,7 +67,9 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
     recruitment = Recruitment(env, scenario.recruitment, workforce, streams, calendar)
     surge_share = scenario.policies.surge_contractors.surge_share_of_establishment
     contractors = Contractors(env, scenario.contractors, pools, desk, streams, surge_share)
-    management = Management(env, scenario.policies, pools, state, contractors)
+    management = Management(
+        env, scenario.policies, pools, state, contractors, recruitment, workforce
+    )
     monitor = Monitor(scenario.run.horizon_months, pools, state, contractors, desk)
     # The wiring, in one place: a post falling vacant starts a recruitment campaign, and a
     # worker whose last case ends may be a released contractor who now goes.

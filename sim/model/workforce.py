@@ -52,6 +52,7 @@ class Workforce:
             for p in pools
         ]
         self.open_vacancy: Callable[[PoolState], None] = lambda pool: None
+        self.extra_posts = [0] * len(pools)  # headcount uplifts granted by management
         self.joined: list[list[float]] = [[] for _ in pools]
         self.resigned: list[list[float]] = [[] for _ in pools]
         self.left: list[list[float]] = [[] for _ in pools]
@@ -78,7 +79,8 @@ class Workforce:
         """Posts funded on `day` (the initial headcount before the plan's first date)."""
         days, headcounts = self.plans[pool.index]
         step = int(np.searchsorted(days, day, side="right")) - 1
-        return int(headcounts[step]) if step >= 0 else pool.config.initial_headcount
+        planned = int(headcounts[step]) if step >= 0 else pool.config.initial_headcount
+        return planned + self.extra_posts[pool.index]
 
     def review(self, now: float) -> None:
         """Monthly workforce review: set establishments and open vacancies for the gaps."""

@@ -334,6 +334,14 @@ CATALOGUE: tuple[Kpi, ...] = (
         ("headline", "money", "comparison"),
     ),
     Kpi(
+        "recruitment_capacity_cost_gbp",
+        "Extra recruitment capacity cost",
+        "gbp",
+        "lower",
+        "Cost of the campaign slots management added to the recruitment team, over the run.",
+        ("money",),
+    ),
+    Kpi(
         "savings_delivered_gbp",
         "Savings delivered",
         "gbp",

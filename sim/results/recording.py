@@ -216,6 +216,7 @@ def _monthly_totals(raw: RawRun, by_pool: dict[str, np.ndarray]) -> pd.DataFrame
             "month": np.arange(cal.horizon_months),
             "date": pd.to_datetime(cal.month_start_dates[:-1]),
             "departments_onboarded": raw.monitor.departments_onboarded,
+            "recruitment_capacity_cost_gbp": _recruitment_capacity_cost(raw),
             **_plan_progress(raw),
             "onboarding_paused": raw.monitor.onboarding_paused,
             **totals,
@@ -278,6 +279,7 @@ def _kpis(raw: RawRun, monthly: pd.DataFrame, pool_kpis: pd.DataFrame) -> dict[s
         "mean_advert_to_checks_days": _mean(_flat(rec.advert_to_checks_days)),
         "staff_cost_gbp": float(monthly["staff_cost_gbp"].sum()),
         "contractor_cost_gbp": float(monthly["contractor_cost_gbp"].sum()),
+        "recruitment_capacity_cost_gbp": float(monthly["recruitment_capacity_cost_gbp"].sum()),
         "savings_delivered_gbp": float(book.savings_gbp[completed].sum()),
         "savings_foregone_gbp": float(book.savings_gbp[reneged | deferred].sum()),
         "departments_onboarded_end": int(last["departments_onboarded"]),
@@ -324,6 +326,16 @@ def _at_month(monthly: pd.DataFrame, month: int) -> dict[str, Any]:
         "departments_onboarded_month_24": int(row["departments_onboarded"]),
         "vacancy_and_interim_share_month_24": vacant_or_interim / posts if posts else float("nan"),
     }
+
+
+def _recruitment_capacity_cost(raw: RawRun) -> np.ndarray:
+    """Monthly cost of the campaign slots management added (per slot a year, by days held)."""
+    bounds = raw.calendar.boundaries_days
+    cost = np.zeros(len(bounds) - 1)
+    for day, slots, per_year in raw.recruitment.extra_slots:
+        held = np.clip(bounds[1:] - np.maximum(bounds[:-1], day), 0, None)
+        cost += held * slots * per_year / DAYS_PER_YEAR
+    return cost
 
 
 def _per_week(raw: RawRun) -> float:

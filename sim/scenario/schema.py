@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import FieldProblem
 from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.responses import HeadcountUpliftPolicy, RaiseRecruitmentCapacityPolicy
 from sim.scenario.start_state import StartState
 
 __all__ = [
@@ -245,6 +246,22 @@ class StaffPool(_Frozen):
     joiner_notice_days: Distribution = Field(
         default=Fixed(value=0), description="Notice a new hire serves to their old employer"
     )
+    campaign_failure_rate: Share | None = Field(
+        default=None,
+        description="This pool's share of campaigns with no appointable candidate at market pay; "
+        "empty to use the recruitment setting",
+    )
+    offer_acceptance: Share | None = Field(
+        default=None,
+        description="This pool's share of offers accepted at market pay; empty to use the "
+        "recruitment setting",
+    )
+    pay_competitiveness: float = Field(
+        default=1.0,
+        gt=0,
+        le=5,
+        description="Pay offered relative to the market for this pool's skills (1.0 = market)",
+    )
 
     @model_validator(mode="after")
     def _plan_in_date_order(self) -> StaffPool:
@@ -277,6 +294,21 @@ class VettingLevel(_Frozen):
 
     duration_days: Distribution = Field(description="Days the checks take")
     withdrawal_rate: Share = Field(default=0.0, description="Share of candidates who withdraw")
+
+
+class VettingStress(_Frozen):
+    """From `start` until `end`, checks of one vetting level take `duration_days` instead."""
+
+    level: Name = Field(description="Name of a vetting level in recruitment.vetting_levels")
+    start: dt.date = Field(description="First day of the stress period")
+    end: dt.date = Field(description="Day it ends")
+    duration_days: Distribution = Field(description="Days the checks take during the period")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VettingStress:
+        if self.end <= self.start:
+            raise FieldProblem("end", f"must be after start ({self.start})")
+        return self
 
 
 class RecruitmentSettings(_Frozen):
@@ -313,6 +345,19 @@ class RecruitmentSettings(_Frozen):
     )
     vetting_levels: dict[Name, VettingLevel] = Field(
         default={}, max_length=MAX_ITEMS, description="Vetting levels by name (e.g. bpss, sc, dv)"
+    )
+    vetting_stress_periods: list[VettingStress] = Field(
+        default=[],
+        max_length=MAX_ITEMS,
+        description="Dated periods in which a vetting level takes longer (a vetting backlog)",
+    )
+    pay_odds_elasticity: float = Field(
+        default=0.0,
+        ge=0,
+        le=20,
+        description="How pay moves recruitment: the odds of an offer being accepted, and of a "
+        "campaign finding an appointable candidate, are multiplied by a pool's pay "
+        "competitiveness to this power (0: pay has no effect)",
     )
 
 
@@ -413,6 +458,14 @@ class Policies(_Frozen):
     )
     surge_contractors: SurgeContractorsPolicy = Field(
         default=SurgeContractorsPolicy(), description="Bring in contractors while it is high"
+    )
+    raise_recruitment_capacity: RaiseRecruitmentCapacityPolicy = Field(
+        default=RaiseRecruitmentCapacityPolicy(),
+        description="Add recruiters when too many vacancies are open",
+    )
+    headcount_uplift: HeadcountUpliftPolicy = Field(
+        default=HeadcountUpliftPolicy(),
+        description="Ask for more posts where a pool's backlog stays high",
     )
 
 
@@ -531,6 +584,13 @@ class Scenario(_Frozen):
             if pool.vetting_level is not None and pool.vetting_level not in levels:
                 raise FieldProblem(
                     f"staff_pools.{i}.vetting_level",
+                    f"not in recruitment.vetting_levels; allowed: "
+                    f"{_names(levels) or '(none defined)'}",
+                )
+        for i, stress in enumerate(self.recruitment.vetting_stress_periods):
+            if stress.level not in levels:
+                raise FieldProblem(
+                    f"recruitment.vetting_stress_periods.{i}.level",
                     f"not in recruitment.vetting_levels; allowed: "
                     f"{_names(levels) or '(none defined)'}",
                 )
