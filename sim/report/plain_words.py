@@ -187,6 +187,19 @@ def _policies(s: Scenario) -> str:
             f"bring in contractors while the backlog exceeds "
             f"{p.surge_contractors.surge_above_backlog_weeks:g} weeks"
         )
+    raise_capacity, uplift = p.raise_recruitment_capacity, p.headcount_uplift
+    if raise_capacity.enabled:
+        active.append(
+            f"once vacancies exceed {raise_capacity.trigger_above_vacancy_share:.0%} of posts, "
+            f"let the recruitment team run {raise_capacity.extra_campaigns} more campaigns at "
+            f"once, {raise_capacity.delay_days:g} days later"
+        )
+    if uplift.enabled:
+        active.append(
+            f"ask for {uplift.uplift_share:.0%} more posts in a pool whose backlog exceeds "
+            f"{uplift.trigger_above_backlog_weeks:g} weeks, funded {uplift.delay_days:g} days "
+            f"later (at most {uplift.max_uplifts} time(s))"
+        )
     if not active:
         return "No management response is modelled: the run shows what the plan does unmanaged."
     return (

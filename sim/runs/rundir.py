@@ -278,19 +278,32 @@ def _kpi_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return _typed_verdict(frame)
 
 
+POOL_VERDICT_COLUMNS = (
+    "outruns_capability",
+    "outrun_month",
+    "monthly_shortfall",
+    "monthly_shortfall_month",
+    "first_service_miss_month",
+)
+_VERDICT_FLAGS = ("outruns_capability", "outruns_capability_pooled", "monthly_shortfall")
+
+
 def _pool_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["rep", "pool", "outruns_capability", "outrun_month"])
+    frame = pd.DataFrame(rows, columns=["rep", "pool", *POOL_VERDICT_COLUMNS])
     return _typed_verdict(frame)
 
 
 def _typed_verdict(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed dtypes whatever the values: bool verdict, nullable whole-number month."""
-    frame["outruns_capability"] = frame["outruns_capability"].astype(bool)
-    months = [
-        None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
-        for v in frame["outrun_month"]
-    ]
-    frame["outrun_month"] = pd.array(months, dtype="Int64")
+    """Fixed dtypes whatever the values: bool verdicts, nullable whole-number months."""
+    for column in frame.columns:
+        if column in _VERDICT_FLAGS:
+            frame[column] = frame[column].astype(bool)
+        elif column.endswith("_month") or column.startswith("outrun_month"):
+            months = [
+                None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+                for v in frame[column]
+            ]
+            frame[column] = pd.array(months, dtype="Int64")
     return frame
 
 
