@@ -22,6 +22,8 @@ from sim.results.history import HISTORY_SCENARIO, HISTORY_TARGETS, check_target
 from sim.results.replication import run_replication
 from sim.scenario.files import load_scenario
 
+pytestmark = pytest.mark.slow  # a dozen two-to-three-year runs
+
 REPS, SEED = 12, 2014
 KNOWN_GAPS = {"First sign of trouble", "Departments moved by April 2016"}
 

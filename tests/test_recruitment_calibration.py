@@ -10,9 +10,12 @@ they produce once re-advertising, declined offers and withdrawals in vetting are
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.results.replication import run_replication
 from sim.scenario.files import load_scenario
+
+pytestmark = pytest.mark.slow  # three four-year runs of the baseline
 
 PUBLISHED_DAYS, HALF_SPREAD_DAYS = 99.0, 21.0
 

@@ -160,6 +160,7 @@ def test_a_peak_never_cleared_outruns_though_other_months_are_under_capacity() -
     assert result.kpis["service_by_arrival"] < 0.8
 
 
+@pytest.mark.slow
 def test_flattening_seasonality_does_not_move_the_verdict_against_the_service() -> None:
     # The check on plan_2014: same annual demand, seasonality flattened.
     seasonal = load_scenario("scenarios/plan_2014.yaml")
