@@ -9,6 +9,8 @@ line (`sim.runs.batch` through `sim.runs.cache`), and every figure and table com
 
 from __future__ import annotations
 
+import logging
+
 
 def main() -> None:
     """Lay out the page the planner is on (Streamlit runs this file for every interaction)."""
@@ -32,7 +34,14 @@ def main() -> None:
         st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
     ]
     page = st.navigation(pages)
-    page.run()
+    try:
+        page.run()
+    except Exception as error:  # the edge: one line and a reference; the traceback goes to a log
+        from sim.crash_log import record_crash
+
+        crash = record_crash(error, f"app page {page.title}", state.app_log_dir())
+        logging.getLogger("ccs-app").error("fault %s on page %s", crash.reference, page.title)
+        st.error(crash.line_for_browser(), icon=":material/error:")
 
     # After the page, so that the status includes the edits this run has just applied.
     with st.sidebar:

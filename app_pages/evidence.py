@@ -11,6 +11,7 @@ session, or on the Run and results page) are not run again. Studies and reports 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,13 @@ def _levers(prefix: str, defaults: list[str], help_text: str) -> list[Lever] | N
     return levers
 
 
+def _grid_size(levers: list[Lever] | None, at_least: int) -> int:
+    """Settings in the full grid of `levers` if there are at least `at_least` of them."""
+    if not levers or len(levers) < at_least:
+        return 0
+    return math.prod(len(lever.values) for lever in levers)
+
+
 def sensitivity(scenario: Any, seed: int, reps: int) -> None:
     """Tornado, two-way heat map and switching values over chosen levers."""
     st.caption(
@@ -107,7 +115,11 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
     levers = _levers(
         "sweep", ["demand_scale", "recruitment_time_scale"], "Each is relative to the scenario."
     )
-    if levers and st.button("Run the sensitivity analysis", type="primary"):
+    points = 1 + sum(len(lv.values) for lv in levers or []) + _grid_size(levers, 2)
+    confirmed = bool(levers) and running.long_work_confirmed(
+        scenario, points, reps, state.run_settings()["workers"], "sweep"
+    )
+    if confirmed and st.button("Run the sensitivity analysis", type="primary"):
         request = SweepRequest(
             scenario, levers, seed, reps, _out("sweep"), state.cache_root(), bisect_steps=2
         )
@@ -132,7 +144,11 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
     target_text = st.text_input("Target (KPI OP NUMBER)", "sla_attainment >= 0.8", key="plan.t")
     confidence = st.slider("Confidence (share of futures)", 0.5, 0.99, 0.9, 0.01, key="plan.c")
     levers = _levers("plan", ["headcount_plan_scale"], "One or two levers keep the search small.")
-    if levers and st.button("Find the least-cost plan", type="primary"):
+    points = 1 + _grid_size(levers, 1)
+    confirmed = bool(levers) and running.long_work_confirmed(
+        scenario, points, reps, state.run_settings()["workers"], "plan"
+    )
+    if confirmed and st.button("Find the least-cost plan", type="primary"):
         try:
             target = parse_target(target_text)
         except ScenarioError as error:

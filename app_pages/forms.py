@@ -26,20 +26,16 @@ from typing import Any, Literal, Union
 
 import annotated_types
 import pandas as pd
-import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.errors import Problem, ScenarioError
 from sim.scenario import distributions as dists
 from sim.scenario.files import (
-    merge_scenario_data,
-    parse_scenario,
     path_exists,
-    read_scenario_data,
-    yaml_text_to_data,
 )
+from sim.scenario.safe_yaml import MAX_DOCUMENT_BYTES
 from sim.scenario.schema import Scenario, scenario_fields
+from sim.scenario.uploads import Upload, parse_upload_isolated, scenario_files_in
 
 __all__ = [
     "DISTRIBUTION_HELP",
@@ -72,8 +68,7 @@ __all__ = [
     "to_widget_value",
 ]
 
-MAX_UPLOAD_BYTES = 256 * 1024  # a full baseline is ~32 KB; anything far bigger is a mistake
-MAX_YAML_ALIASES = 100  # YAML aliases can multiply a small file into a huge structure
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES  # the same limit as any scenario file
 
 Kind = Literal["int", "float", "percent", "bool", "date", "text", "distribution", "other"]
 
@@ -437,77 +432,15 @@ def as_distribution_data(value: Any) -> dict[str, Any] | None:
 # --- uploads ------------------------------------------------------------------------------------
 
 
-def scenario_files_in(folder: Path) -> list[Path]:
-    """The scenario files of a folder, sorted by name (baseline first if present)."""
-    files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
-    return sorted(files, key=lambda p: (p.stem != "baseline", p.name))
-
-
-def parse_upload(content: bytes, file_name: str, scenarios_folder: Path) -> Scenario:
+def parse_upload(content: bytes, file_name: str, scenarios_folder: Path) -> Upload:
     """Validate an uploaded scenario file, or raise ScenarioError with one problem per line.
 
-    The file must be UTF-8 YAML of at most `MAX_UPLOAD_BYTES`. Only YAML's safe subset is read,
-    and files with many aliases are refused (they can expand into huge structures). An upload
-    has no folder of its own, so `extends: NAME` is resolved in `scenarios_folder`, by bare file
-    name only (no paths), and must name one of the files there.
+    Read in a separate process with memory and time limits (`sim.scenario.uploads`), within the
+    same limits as any scenario file (`sim.scenario.safe_yaml`: size, nesting, aliases, repeated
+    keys), so one hostile upload cannot stall or exhaust the server the other sessions share.
+    `extends: NAME` is resolved in `scenarios_folder`, by bare file name only.
     """
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    f"{len(content) / 1024:,.0f} KB",
-                    f"a scenario file of at most {MAX_UPLOAD_BYTES // 1024} KB",
-                )
-            ],
-            file_name,
-        )
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            [Problem("", "a binary or non-UTF-8 file", "a YAML text file in UTF-8")], file_name
-        ) from None
-    _refuse_alias_bombs(text, file_name)
-    data = yaml_text_to_data(text, file_name)
-    parent = data.pop("extends", None)
-    if parent is not None:
-        data = merge_scenario_data(_upload_parent(parent, scenarios_folder, file_name), data)
-    return parse_scenario(data, source=file_name)
-
-
-def _refuse_alias_bombs(text: str, source: str) -> None:
-    try:
-        aliases = sum(
-            isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)
-        )
-    except yaml.YAMLError:
-        return  # yaml_text_to_data reports the syntax error with its line and column
-    if aliases > MAX_YAML_ALIASES:
-        raise ScenarioError(
-            [Problem("", f"{aliases} YAML aliases", f"at most {MAX_YAML_ALIASES}")], source
-        )
-
-
-def _upload_parent(parent: Any, folder: Path, source: str) -> dict[str, Any]:
-    names = [p.name for p in scenario_files_in(folder)]
-    wanted = str(parent)
-    if not isinstance(parent, str) or Path(wanted).name != wanted:
-        raise ScenarioError(
-            [Problem("extends", short_value(parent), f"a file name in scenarios/: {_list(names)}")],
-            source,
-        )
-    for candidate in (wanted, f"{wanted}.yaml"):
-        if candidate in names:
-            return read_scenario_data(folder / candidate)
-    raise ScenarioError(
-        [Problem("extends", repr(wanted), f"one of the scenarios in the app: {_list(names)}")],
-        source,
-    )
-
-
-def _list(names: list[str]) -> str:
-    return ", ".join(names) if names else "(none)"
+    return parse_upload_isolated(content, file_name, scenarios_folder)
 
 
 # --- differences from the base ------------------------------------------------------------------

@@ -229,7 +229,7 @@ def main() -> None:
         st.caption(
             "These exact inputs (scenario, seed, replications) ran before: results from the cache."
         )
-    elif pressed:
+    elif running.long_work_confirmed(scenario, 1, reps, "run") and pressed:
         result = running.run_with_progress(scenario, seed, reps, now.origin, f"'{scenario.name}'")
     elif kept := running.kept(scenario, seed, reps):
         st.info(

@@ -20,6 +20,7 @@ from app_pages.state import cache_root
 from sim.errors import Problem, ScenarioError, storage_fault
 from sim.runs.cache import CachedRun, RunOrigin, find_cached, replications_on_disk, run_cached
 from sim.runs.shared import QueuePlace, SharedPool, WorkerLost
+from sim.runs.limits import CONFIRM_ABOVE_SECONDS, estimated_seconds, estimated_text
 from sim.runs.tables import RunTables, load_run
 from sim.scenario.schema import Scenario
 
@@ -187,3 +188,24 @@ def clock(seconds: float) -> str:
     seconds = max(0, round(seconds))
     minutes, secs = divmod(seconds, 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def long_work_confirmed(scenario: Scenario, runs: int, reps: int, key: str) -> bool:
+    """True unless `runs` runs of `reps` replications would take long and are not yet confirmed.
+
+    Work estimated to take more than `CONFIRM_ABOVE_SECONDS` on the server's workers shows its
+    estimate and a box to tick; the action runs only once it is ticked (an extra zero typed by
+    mistake costs nothing).
+    """
+    workers = _setting(WORKERS_ENV, os.cpu_count() or 1)
+    seconds = estimated_seconds(scenario, runs * reps, workers)
+    if seconds <= CONFIRM_ABOVE_SECONDS:
+        return True
+    text = estimated_text(seconds)
+    st.warning(
+        f"This would simulate {runs * reps:,} futures and take up to about {text} on the "
+        f"server's {workers} worker(s), which other sessions share. Fewer replications give a "
+        "quicker, rougher answer.",
+        icon=":material/schedule:",
+    )
+    return bool(st.checkbox(f"Yes, run for up to about {text}", key=f"confirm.{key}"))

@@ -48,6 +48,15 @@ def scenarios_dir() -> Path:
     return Path(os.environ.get(SCENARIOS_DIR_ENV) or APP_DIR / "scenarios")
 
 
+APP_LOG_DIR_ENV = "CCS_APP_LOG_DIR"
+"""Environment variable naming the folder of the app's fault logs (default runs/app-logs)."""
+
+
+def app_log_dir() -> Path:
+    """Where the app writes the traceback of a fault (the planner sees only its reference)."""
+    return Path(os.environ.get(APP_LOG_DIR_ENV) or APP_DIR / "runs" / "app-logs")
+
+
 def cache_root() -> Path:
     """The folder of cached run directories."""
     return Path(os.environ.get(CACHE_DIR_ENV) or APP_DIR / "runs" / "app-cache")
@@ -84,10 +93,15 @@ def load_file_base(path: Path) -> Base:
 
 def load_upload_base(content: bytes, file_name: str) -> Base:
     """An uploaded scenario file as a base (raises ScenarioError naming each problem)."""
-    scenario = parse_upload(content, file_name, scenarios_dir())
-    parent = _extends(content)
+    upload = parse_upload(content, file_name, scenarios_dir())
+    scenario = upload.scenario
     return Base(
-        scenario.name, "upload", file_name, sha256_of(content), scenario_data(scenario), parent
+        scenario.name,
+        "upload",
+        file_name,
+        sha256_of(content),
+        scenario_data(scenario),
+        upload.parent,
     )
 
 

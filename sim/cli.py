@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"ccs-sim {' '.join(sys.argv[1:] if argv is None else argv)}",
             out if isinstance(out, Path) and out.is_dir() else None,
         )
-        print(f"ccs-sim: {report}", file=sys.stderr)
+        print(f"ccs-sim: {report.line()}", file=sys.stderr)
         return EXIT_FAULT
 
 

@@ -14,9 +14,10 @@ import os
 import secrets
 import tempfile
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LOG_DIR_ENV", "log_dir", "record_crash"]
+__all__ = ["LOG_DIR_ENV", "Crash", "log_dir", "record_crash"]
 
 LOG_DIR_ENV = "CCS_LOG_DIR"
 """Environment variable naming the folder for fault logs (default runs/logs)."""
@@ -27,8 +28,33 @@ def log_dir() -> Path:
     return Path(os.environ.get(LOG_DIR_ENV) or Path("runs") / "logs")
 
 
-def record_crash(error: BaseException, context: str, folder: Path | None = None) -> str:
-    """Write `error`'s traceback to a log file; return the one line to show the user."""
+@dataclass(frozen=True)
+class Crash:
+    """A fault written to a log file: what to tell the user."""
+
+    kind: str  # the exception's class name
+    reference: str  # 8 hex digits, also inside the log file and its name
+    path: Path | None  # the log file, if one could be written
+
+    def line(self) -> str:
+        """One line for someone at a terminal, who can open the file."""
+        where = f"details in {self.path}" if self.path else "the details could not be written"
+        return (
+            f"unexpected fault ({self.kind}), not a problem with your input; reference "
+            f"{self.reference}, {where}. Please report it with that file."
+        )
+
+    def line_for_browser(self) -> str:
+        """One line for someone in a browser, who cannot see the server's files."""
+        return (
+            f"Something went wrong in the app ({self.kind}); it is not a problem with your "
+            f"scenario. Please report reference {self.reference} to the team running the app: "
+            "the details are in its log."
+        )
+
+
+def record_crash(error: BaseException, context: str, folder: Path | None = None) -> Crash:
+    """Write `error`'s traceback to a log file in `folder` (else the log folder)."""
     reference = secrets.token_hex(4)
     text = (
         f"reference {reference}\n{dt.datetime.now(dt.UTC).isoformat()}\n{context[:2000]}\n\n"
@@ -46,9 +72,4 @@ def record_crash(error: BaseException, context: str, folder: Path | None = None)
             break
         except OSError:
             continue
-    kind = type(error).__name__
-    where = f"details in {written}" if written else "the details could not be written anywhere"
-    return (
-        f"unexpected fault ({kind}), not a problem with your input; reference {reference}, "
-        f"{where}. Please report it with that file."
-    )
+    return Crash(type(error).__name__, reference, written)

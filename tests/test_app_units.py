@@ -124,7 +124,7 @@ def test_every_distribution_kind_has_parameters_and_a_switch_keeps_the_mean() ->
 
 def test_an_upload_may_extend_a_scenario_of_the_folder_by_name_only() -> None:
     text = b"extends: small\nname: up\nrun: {horizon_months: 6}\n"
-    scenario = parse_upload(text, "up.yaml", APP_DATA)
+    scenario = parse_upload(text, "up.yaml", APP_DATA).scenario
     assert (scenario.name, scenario.run.horizon_months) == ("up", 6)
     assert scenario.staff_pools[0].name == "buyers"
     for parent in ("../small.yaml", "/etc/passwd", "sub/small.yaml", "nope.yaml", 3):

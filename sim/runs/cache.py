@@ -14,6 +14,13 @@ appears under its final name only through one atomic `rename` after its manifest
 so a reader never sees half a run. A run stopped half-way (the browser closed, the server killed)
 leaves its `.partial` directory, and the next request for the same key resumes it: `run_batch`'s
 resume gives files identical to an uninterrupted run.
+
+The cache is pruned to a size limit (`CCS_CACHE_MAX_BYTES`, default 2 GiB), least recently used
+first, each time a new run is added (`prune_cache`; docs/limits.md). A run's "use" is any lookup
+that finds it (the app looks up the current run on every page it shows), recorded as the
+directory's modification time. Pruning never removes a run used in the last hour
+(`CCS_CACHE_KEEP_SECONDS`) nor one whose key is locked (being written, or being pruned by
+another process), so a run a session is showing or downloading stays on disk.
 """
 
 from __future__ import annotations
@@ -38,11 +45,14 @@ from sim.scenario.schema import Scenario
 
 __all__ = [
     "CACHE_DIR_ENV",
+    "CACHE_KEEP_SECONDS_ENV",
+    "CACHE_MAX_BYTES_ENV",
     "CachedRun",
     "RunOrigin",
     "cache_key",
     "find_cached",
     "replications_on_disk",
+    "prune_cache",
     "run_cached",
     "tables_as_csv",
     "zip_run_directory",
@@ -50,6 +60,13 @@ __all__ = [
 
 CACHE_DIR_ENV = "CCS_APP_CACHE_DIR"
 """Environment variable naming the cache folder (tests point it at a temporary folder)."""
+
+CACHE_MAX_BYTES_ENV = "CCS_CACHE_MAX_BYTES"
+"""Environment variable: the most bytes of finished runs a cache folder keeps (default 2 GiB)."""
+CACHE_KEEP_SECONDS_ENV = "CCS_CACHE_KEEP_SECONDS"
+"""Environment variable: runs used this recently are never pruned (default 3600 seconds)."""
+DEFAULT_CACHE_MAX_BYTES = 2 * 1024**3
+DEFAULT_CACHE_KEEP_SECONDS = 3600.0
 
 FINISHED = ("complete", "complete_with_failures")
 
@@ -90,6 +107,7 @@ def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedR
     # The folder name holds 16 hex digits; the manifest holds all 64.
     if manifest.get("scenario_sha256") != scenario_digest(scenario):
         return None
+    _mark_used(root / key)
     return CachedRun(
         root / key,
         key,
@@ -135,7 +153,9 @@ def run_cached(
         hit = find_cached(root, scenario, seed, reps)  # finished while we waited
         if hit is not None:
             return hit
-        return _run_into_cache(root, key, scenario, seed, reps, make_executor, origin, on_progress)
+        run = _run_into_cache(root, key, scenario, seed, reps, make_executor, origin, on_progress)
+    prune_cache(root)
+    return run
 
 
 def _run_into_cache(
@@ -199,6 +219,86 @@ def _exclusive(lock_path: Path, on_wait: Callable[[], None] | None) -> Iterator[
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+# --- pruning -------------------------------------------------------------------------------------
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        os.utime(path)  # metadata only: the run's files are never changed
+    except OSError:
+        pass  # a read-only cache still serves its runs
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+def _size_of(path: Path) -> int:
+    total = 0
+    for file in path.rglob("*"):
+        try:
+            total += file.stat().st_size if file.is_file() else 0
+        except OSError:
+            continue
+    return total
+
+
+def prune_cache(
+    root: Path, max_bytes: int | None = None, keep_seconds: float | None = None
+) -> list[str]:
+    """Remove least recently used finished runs until the cache holds at most `max_bytes`.
+
+    Runs used in the last `keep_seconds`, and runs whose key is locked, are never removed.
+    Returns the keys removed. Defaults come from `CCS_CACHE_MAX_BYTES` and
+    `CCS_CACHE_KEEP_SECONDS`.
+    """
+    if max_bytes is None:
+        max_bytes = int(_env_number(CACHE_MAX_BYTES_ENV, DEFAULT_CACHE_MAX_BYTES))
+    if keep_seconds is None:
+        keep_seconds = _env_number(CACHE_KEEP_SECONDS_ENV, DEFAULT_CACHE_KEEP_SECONDS)
+    runs = []
+    for path in root.iterdir() if root.is_dir() else []:
+        if path.is_dir() and "." not in path.name:  # finished runs only, not .partial
+            try:
+                runs.append((path.stat().st_mtime, path, _size_of(path)))
+            except OSError:
+                continue
+    total = sum(size for _, _, size in runs)
+    removed: list[str] = []
+    now = time.time()
+    for used, path, size in sorted(runs):
+        if total <= max_bytes:
+            break
+        if now - used < keep_seconds or not _remove_unless_locked(path):
+            continue
+        total -= size
+        removed.append(path.name)
+    return removed
+
+
+def _remove_unless_locked(path: Path) -> bool:
+    """Remove a finished run if nobody holds its key's lock (taking the lock meanwhile)."""
+    fd = os.open(path.parent / f"{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        doomed = path.parent / f"{path.name}.pruning"
+        try:
+            os.rename(path, doomed)  # atomic: a reader sees the whole run or none of it
+        except OSError:
+            return False
+        shutil.rmtree(doomed, ignore_errors=True)
+        return True
+    finally:
+        os.close(fd)
 
 
 # --- downloads ----------------------------------------------------------------------------------
