@@ -314,7 +314,8 @@ def _problem(error: Any, data: Any) -> Problem:
         # A validator of several fields names the deepest one, relative to where it ran.
         relative = tuple(int(k) if k.isdigit() else k for k in cause.field.split("."))
         deep, deep_given = _user_location(tuple(error["loc"]) + relative, data)
-        shown = _show(deep_given) if deep_given is not None else ""
+        plain = deep_given is not None and not isinstance(deep_given, dict | list)
+        shown = _show(deep_given) if plain else ""  # a whole section is noise beside the message
         return Problem(".".join(str(k) for k in deep), shown, cause.message)
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")

@@ -87,6 +87,32 @@ class _BoundedLoader(yaml.SafeLoader):
         _refuse_repeated_keys(node)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as error:  # an impossible date, a number of 5,000 digits, ...
+            shown = bounded_text(node.value, 40) if isinstance(node, ScalarNode) else ""
+            reason = str(error).split(";")[0]
+            raise _Refused(
+                Problem(f"line {node.start_mark.line + 1}", shown, f"a readable value ({reason})")
+            ) from None
+
+
+def _refuse_tag(loader: _BoundedLoader, node: Node) -> Any:
+    """Tags that make something other than plain data (bytes, sets, Python objects, includes)."""
+    raise _Refused(
+        Problem(
+            _where(node.start_mark),
+            f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')}",
+            "plain values only: text, numbers, dates, lists and mappings (no tags)",
+        )
+    )
+
+
+for _tag in ("binary", "set", "omap", "pairs"):
+    _BoundedLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+_BoundedLoader.add_constructor(None, _refuse_tag)  # any tag without a constructor
+
 
 def _refuse_repeated_keys(node: MappingNode) -> None:
     seen: dict[tuple[str, str], int] = {}
@@ -155,8 +181,9 @@ def load_yaml(text: str, source: str = "") -> Any:
             ],
             source,
         )
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # checks every character is printable
         root = loader.get_single_node()
         if root is None:
             return None
@@ -174,17 +201,14 @@ def load_yaml(text: str, source: str = "") -> Any:
         raise ScenarioError([refused.problem], source) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError([_syntax_problem(error, text)], source) from None
-    except ValueError as error:  # e.g. a whole number of more than 4,300 digits
-        raise ScenarioError(
-            [Problem("", "a value YAML cannot convert", f"{str(error)[:120]}")], source
-        ) from None
     except (RecursionError, MemoryError):  # a limit above is too generous for this machine
         raise ScenarioError(
             [Problem("", "a structure too large or deep to read", "a smaller scenario file")],
             source,
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _syntax_problem(error: yaml.YAMLError, text: str) -> Problem:
@@ -192,12 +216,16 @@ def _syntax_problem(error: yaml.YAMLError, text: str) -> Problem:
         line = text.count("\n", 0, error.position) + 1
         return Problem(
             f"line {line}",
-            f"the control character {error.character!r}",
+            f"the control character U+{_code_point(error.character):04X}",
             "printable text (tabs and line breaks are fine)",
         )
     mark = getattr(error, "problem_mark", None)
     reason = getattr(error, "problem", None) or str(error).splitlines()[0]
     return Problem(_where(mark), "", f"malformed YAML: {str(reason)[:160]}")
+
+
+def _code_point(character: Any) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
 def text_of_scenario_bytes(content: bytes, source: str = "") -> str:
