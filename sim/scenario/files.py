@@ -74,7 +74,11 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
 def read_scenario_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Plain data of a scenario file with its `extends:` chain merged in (no validation)."""
     path = Path(path)
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symbolic link loop
+        problem = Problem("", str(path), "a readable file (Too many levels of symbolic links)")
+        raise ScenarioError([problem], str(path)) from None
     if resolved in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, resolved))
         raise ScenarioError([Problem("extends", cycle, "extends must not form a cycle")], str(path))
@@ -99,14 +103,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         # stat first: a folder or a named pipe would fail or block when read.
         if not stat.S_ISREG(path.stat().st_mode):
-            raise ScenarioError([Problem("", str(path), "a scenario file, not a folder or device")])
+            problem = Problem("", str(path), "a scenario file, not a folder or device")
+            raise ScenarioError([problem], str(path))
         with path.open("rb") as file:
             content = file.read(MAX_DOCUMENT_BYTES + 1)  # no more than the limit is ever read
     except FileNotFoundError:
         raise ScenarioError([Problem("", str(path), "no such scenario file")]) from None
     except OSError as error:  # unreadable, a symbolic link loop, ...
         reason = error.strerror or type(error).__name__
-        raise ScenarioError([Problem("", str(path), f"a readable file ({reason})")]) from None
+        problem = Problem("", str(path), f"a readable file ({reason})")
+        raise ScenarioError([problem], str(path)) from None
     return yaml_text_to_data(text_of_scenario_bytes(content, str(path)), str(path))
 
 

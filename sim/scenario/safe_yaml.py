@@ -58,30 +58,13 @@ class _Refused(Exception):
         self.problem = problem
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses deep nesting while composing and repeated keys while building."""
+# libyaml's parser when installed (about seven times faster: a 256 KB file of small values reads
+# in well under a second instead of several), PyYAML's own otherwise; the same safe constructor.
+_SafeBase: Any = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
-            self._depth += 1
-            if self._depth > MAX_NESTING_DEPTH:
-                mark = self.peek_event().start_mark
-                raise _Refused(
-                    Problem(
-                        _where(mark),
-                        f"lists or mappings nested more than {MAX_NESTING_DEPTH} deep",
-                        f"at most {MAX_NESTING_DEPTH} levels of nesting (MAX_NESTING_DEPTH)",
-                    )
-                )
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self._depth -= 1
-        return super().compose_node(parent, index)
+class _BoundedLoader(_SafeBase):  # type: ignore[misc]
+    """Safe loader that refuses repeated keys, tags beyond plain data and unreadable values."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         _refuse_repeated_keys(node)
@@ -130,6 +113,25 @@ def _refuse_repeated_keys(node: MappingNode) -> None:
                 )
             )
         seen[key] = line
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """Walk the parser's events (no tree is built, nothing recurses) and stop at the first list or
+    mapping nested deeper than the limit, before the composer would recurse that deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeBase):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                raise _Refused(
+                    Problem(
+                        _where(event.start_mark),
+                        f"lists or mappings nested more than {MAX_NESTING_DEPTH} deep",
+                        f"at most {MAX_NESTING_DEPTH} levels of nesting (MAX_NESTING_DEPTH)",
+                    )
+                )
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
 
 
 def _where(mark: Any) -> str:
@@ -183,7 +185,8 @@ def load_yaml(text: str, source: str = "") -> Any:
         )
     loader = None
     try:
-        loader = _BoundedLoader(text)  # checks every character is printable
+        _refuse_deep_nesting(text)
+        loader = _BoundedLoader(text)
         root = loader.get_single_node()
         if root is None:
             return None
@@ -221,6 +224,12 @@ def _syntax_problem(error: yaml.YAMLError, text: str) -> Problem:
         )
     mark = getattr(error, "problem_mark", None)
     reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if "maximum nesting depth" in str(reason):  # libyaml's own, far beyond ours: the same limit
+        return Problem(
+            _where(mark),
+            f"lists or mappings nested more than {MAX_NESTING_DEPTH} deep",
+            f"at most {MAX_NESTING_DEPTH} levels of nesting (MAX_NESTING_DEPTH)",
+        )
     return Problem(_where(mark), "", f"malformed YAML: {str(reason)[:160]}")
 
 

@@ -9,8 +9,6 @@ from the app's other sessions: the child is killed, and the planner reads one li
 
 An upload has no folder of its own, so `extends: NAME` is resolved in the app's scenarios
 folder, by bare file name only (no paths), and must name one of the files there.
-
-    python -m sim.scenario.uploads FILE_NAME SCENARIOS_FOLDER < upload   (the child's side)
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import resource
 import select
 import subprocess
 import sys
@@ -48,8 +45,8 @@ __all__ = [
 UPLOAD_SECONDS = 20.0
 """Wall-clock time one upload may take to read, once the reading process has started (the largest
 upload the size limit lets through takes about 2 s; starting the process, a few seconds more)."""
-UPLOAD_MEMORY_BYTES = 1024 * 1024 * 1024
-"""Address space of the reading process: Python, numpy and pydantic take about 400 MB of it."""
+UPLOAD_MEMORY_BYTES = 512 * 1024 * 1024
+"""Address space of the reading process (Python, numpy and pydantic take under 200 MB of it)."""
 
 
 class Upload:
@@ -135,7 +132,7 @@ class _Reader:
             self.stop()
             env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sim.scenario.uploads", str(memory)],
+                [sys.executable, "-c", _BOOT, str(memory)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -151,6 +148,12 @@ class _Reader:
             self.process = None
 
 
+# The address space is capped before anything is imported, so the cap covers the whole process.
+_BOOT = (
+    "import resource, sys; m = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (m, m)); "
+    "from sim.scenario.uploads import _serve; raise SystemExit(_serve())"
+)
 _READER = _Reader()
 atexit.register(_READER.stop)
 
@@ -197,9 +200,8 @@ def _answer(line: bytes) -> dict[str, Any] | None:
     return answer if isinstance(answer, dict) and "ok" in answer else None
 
 
-def _serve(memory_bytes: int) -> int:
+def _serve() -> int:
     """The reading process: answer requests on stdin until it closes."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     requests, answers = sys.stdin.buffer, sys.stdout
     while header := requests.readline():
         request = json.loads(header)
@@ -222,5 +224,3 @@ def _read_one(content: bytes, file_name: str, folder: Path) -> dict[str, Any]:
         return {"ok": False, "memory": True}
 
 
-if __name__ == "__main__":
-    raise SystemExit(_serve(int(sys.argv[1])))
