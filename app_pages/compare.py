@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from sim.runs.tables import RunTables
 
 from app_pages import running, state
 from app_pages.forms import scenario_files_in
@@ -22,6 +21,7 @@ from sim.results.formats import format_difference, format_difference_interval
 from sim.results.paired import paired_differences
 from sim.runs.cache import RunOrigin
 from sim.runs.rundir import sha256_of
+from sim.runs.tables import RunTables
 from sim.scenario.files import load_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from sim.runs.tables import RunTables
 
 from app_pages import running, state
 from sim.report import figures as report
 from sim.results import outrun
 from sim.results.formats import format_probability
 from sim.results.kpis import in_group
+from sim.runs.tables import RunTables
 
 
 def run_controls() -> bool:

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_fixtures import APP_DATA
-from sim.runs.tables import RunTables, load_run
 
 from app_pages.forms import (
     DISTRIBUTION_KINDS,
@@ -45,6 +44,7 @@ from sim.report import figures as report
 from sim.results import outrun
 from sim.runs.cache import cache_key, find_cached, run_cached, tables_as_csv, zip_run_directory
 from sim.runs.executors import InProcessExecutor
+from sim.runs.tables import RunTables, load_run
 from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
 from sim.scenario.schema import (
     Department,

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sim.runs.tables import load_run
 
 from sim.cli import main
 from sim.report.html import SECTIONS
 from sim.results.formats import format_kpi
 from sim.results.kpis import in_group
 from sim.runs.rundir import sha256_of
+from sim.runs.tables import load_run
 
 pytestmark = pytest.mark.slow
 
