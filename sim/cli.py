@@ -340,13 +340,11 @@ def _schema(_args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.overrides)  # refuse a bad file before the imports
     from sim.runs.batch import BatchRequest, run_batch
     from sim.runs.executors import make_executor
     from sim.runs.progress import Progress
-    from sim.runs.rundir import sha256_of
-
-    scenario = load_scenario(args.scenario, args.overrides)
-    from sim.runs.rundir import new_output_dir
+    from sim.runs.rundir import new_output_dir, sha256_of
 
     out = args.out or new_output_dir(Path("runs"), scenario.name)
     args.resume_out = out

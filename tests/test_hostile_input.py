@@ -362,3 +362,75 @@ def test_mutated_scenarios_are_valid_or_refused_in_one_line_each(text: str) -> N
         uploaded = False
         assert all(line.startswith("mutant.yaml: ") for line in refused.lines())
     assert uploaded == (status == 0), out
+
+
+# --- numbers, dates and sizes on the command line ----------------------------------------------
+
+
+def test_onboarding_before_the_start_is_stated_not_refused() -> None:
+    status, text = cli(
+        ["validate", str(TINY), "--set", "demand.departments.1.onboarding_date=2010-01-01"]
+    )
+    assert status == 0
+    assert (
+        "note: 1 department(s) already onboarded at the start (2014-04-01), their onboarding "
+        "date being earlier: beta (2010-01-01)." in text
+    )
+    status, text = cli(["validate", str(TINY)])
+    assert status == 0 and "note:" not in text
+
+
+@pytest.mark.parametrize(
+    ("override", "says"),
+    [
+        ("demand.request_types.0.arrivals_per_month=.nan", "arrivals_per_month: given nan"),
+        ("recruitment.offer_days={kind: uniform, low: 1, high: .inf}", "days.high: given inf"),
+        ("demand.departments.0.demand_weight=.nan", "departments.0.demand_weight: given nan"),
+        ("recruitment.advert_days={kind: uniform, low: 9, high: 3}", "advert_days.high: given 3"),
+    ],
+)
+def test_set_values_are_checked_like_file_values(override: str, says: str) -> None:
+    assert_refused(*cli(["validate", str(TINY), "--set", override]), says, TINY)
+
+
+def test_replications_and_study_sizes_are_bounded(tmp_path: Path) -> None:
+    status, text = cli(["run", str(TINY), "--reps", "9" * 300, "--out", str(tmp_path / "r")])
+    assert status == 2 and "at most 100,000 replications (MAX_REPS)" in text
+    assert "9" * 30 not in text  # what was typed is cut short, not echoed whole
+    sweep = ["sweep", str(TINY), "--reps", "2000", "--out", str(tmp_path / "s")]
+    status, text = cli([*sweep, "--vary", "demand_scale=1:999:1"])
+    assert status == 2 and "(MAX_STUDY_REPLICATIONS)" in text
+    grid = ["--vary", "demand_scale=1:999:1", "--vary", "recruitment_time_scale=1:999:1"]
+    status, text = cli(["sweep", str(TINY), "--reps", "2", "--out", str(tmp_path / "g"), *grid])
+    assert status == 2 and "999 x 999 = 998,001 combinations" in text
+    assert "(MAX_GRID_POINTS)" in text
+    status, text = cli([*sweep, "--vary", "demand_scale=.nan,1"])
+    assert status == 2 and "finite numbers" in text
+
+
+# --- anything unexpected: one line, a reference, the traceback in a log -------------------------
+
+
+def test_an_unexpected_fault_is_one_line_with_its_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCS_LOG_DIR", str(tmp_path / "logs"))
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a fault deep inside")
+
+    monkeypatch.setattr("sim.cli.load_scenario", broken)
+    status, text = cli(["validate", str(TINY)])
+    assert status == 3
+    (line,) = text.strip().splitlines()
+    assert line.startswith("ccs-sim: unexpected fault (RuntimeError), not a problem with your")
+    assert "Traceback" not in text and "a fault deep inside" not in text
+    (log,) = (tmp_path / "logs").iterdir()
+    assert log.name.split("-")[1].removesuffix(".log") in line  # the reference names the file
+    assert "Traceback" in log.read_text() and "a fault deep inside" in log.read_text()
+    # With a run directory that exists, the log goes there.
+    out = tmp_path / "run"
+    out.mkdir()
+    status, text = cli(["run", str(TINY), "--out", str(out)])
+    assert status == 3 and str(out) in text
+    assert len(list(out.glob("error-*.log"))) == 1

@@ -25,6 +25,7 @@ another process), so a run a session is showing or downloading stays on disk.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import os
@@ -225,10 +226,8 @@ def _exclusive(lock_path: Path, on_wait: Callable[[], None] | None) -> Iterator[
 
 
 def _mark_used(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache still serves its runs
         os.utime(path)  # metadata only: the run's files are never changed
-    except OSError:
-        pass  # a read-only cache still serves its runs
 
 
 def _env_number(name: str, default: float) -> float:

@@ -222,5 +222,3 @@ def _read_one(content: bytes, file_name: str, folder: Path) -> dict[str, Any]:
         return {"ok": False, "problems": [[p.path, p.given, p.allowed] for p in error.problems]}
     except MemoryError:
         return {"ok": False, "memory": True}
-
-
