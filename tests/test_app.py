@@ -140,8 +140,7 @@ def test_renaming_a_pool_flows_through_every_table_that_shows_pools() -> None:
     at = start()
     edit_table(at, ":staff_pools", edited_rows={1: {"name": "strategy_team"}})
     # A request type still names the old pool: a readable problem, not a crash.
-    problem = texts(at.error)
-    assert "given 'strategists'" in problem and "not a staff pool" in problem
+    assert "given 'strategists'; not a staff pool" in texts(at.error)
     edit_table(at, ":demand.request_types", edited_rows={1: {"skill_pool": "strategy_team"}})
     assert not at.error
     # The attrition table was rebuilt with the new name; an edit there lands on that pool.
@@ -176,9 +175,9 @@ def test_a_mistake_is_named_in_plain_words_and_blocks_running() -> None:
     by_label(at.number_input, "Resume below backlog (weeks)").set_value(20.0).run()
     assert not at.exception
     message = texts(at.error)
-    assert "policies → pause_onboarding" in message
-    assert "resume_below_backlog_weeks" in message
-    assert "must not exceed pause_above_backlog_weeks" in message
+    # The deepest field at fault is named, with the value given and the rule.
+    assert "policies → pause_onboarding → resume_below_backlog_weeks" in message
+    assert "given 20.0; must not exceed pause_above_backlog_weeks (8)" in message
     at.switch_page(RESULTS).run()
     assert not at.exception
     assert "cannot run yet" in texts(at.error)
