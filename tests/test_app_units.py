@@ -136,7 +136,7 @@ def test_an_upload_may_extend_a_scenario_of_the_folder_by_name_only() -> None:
 def test_an_upload_is_size_limited_and_safely_parsed() -> None:
     with pytest.raises(ScenarioError, match="256 KB"):
         parse_upload(b" " * (MAX_UPLOAD_BYTES + 1), "big.yaml", APP_DATA)
-    with pytest.raises(ScenarioError, match="the YAML tag !!python/object/apply:os.system"):
+    with pytest.raises(ScenarioError, match=r"the YAML tag !!python/object/apply:os\.system"):
         parse_upload(b"!!python/object/apply:os.system ['echo hi']\n", "evil.yaml", APP_DATA)
 
 
