@@ -97,7 +97,7 @@ def main() -> None:
     if any(r is None for r in runs.values()):
         missing = [label for label, r in runs.items() if r is None]
         st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
-        confirmed = running.long_work_confirmed(now.scenario, len(missing), reps, workers, "cmp")
+        confirmed = running.long_work_confirmed(now.scenario, len(missing), reps, "cmp")
         if not st.button("Run the comparison", type="primary") or not confirmed:
             return
         jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]

@@ -19,8 +19,8 @@ from app_pages import persist
 from app_pages.state import cache_root
 from sim.errors import Problem, ScenarioError, storage_fault
 from sim.runs.cache import CachedRun, RunOrigin, find_cached, replications_on_disk, run_cached
-from sim.runs.shared import QueuePlace, SharedPool, WorkerLost
 from sim.runs.limits import CONFIRM_ABOVE_SECONDS, estimated_seconds, estimated_text
+from sim.runs.shared import QueuePlace, SharedPool, WorkerLost
 from sim.runs.tables import RunTables, load_run
 from sim.scenario.schema import Scenario
 
