@@ -272,8 +272,11 @@ def test_an_oversized_file_stays_within_limits(tmp_path: Path) -> None:
 
 def test_an_upload_that_outlives_its_time_or_memory_is_refused() -> None:
     content = TINY.read_bytes()
-    with pytest.raises(ScenarioError, match=r"took longer than 0.001 s.*\(UPLOAD_SECONDS\)"):
-        parse_upload_isolated(content, "slow.yaml", HOSTILE, seconds=0.001)
+    # 100,000 values take the reader a good part of a second: far longer than 10 ms.
+    many = b"[" + b",".join([b"1"] * 100_000) + b"]"
+    slow = content.replace(b"arrivals_per_month: 20", b"arrivals_per_month: " + many)
+    with pytest.raises(ScenarioError, match=r"took longer than 0.01 s.*\(UPLOAD_SECONDS\)"):
+        parse_upload_isolated(slow, "slow.yaml", HOSTILE, seconds=0.01)
     # The reader's address space is capped before it imports anything: 64 MB is too little for
     # Python with numpy and pydantic, so it dies, and the planner is told in one line.
     with pytest.raises(ScenarioError, match=r"needed more than 64 MB.*\(UPLOAD_MEMORY_BYTES\)"):

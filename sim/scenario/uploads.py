@@ -100,6 +100,9 @@ def _upload_parent(parent: Any, folder: Path, source: str) -> dict[str, Any]:
 # Requests: a JSON line {"file_name", "folder", "size"} then `size` bytes; answers: a JSON line.
 
 
+READER_START_SECONDS = 300.0  # starting the reader on a very busy machine, before any upload
+
+
 class _Reader:
     """The reading process, shared by the app's sessions (one upload at a time)."""
 
@@ -111,6 +114,8 @@ class _Reader:
     def ask(self, request: dict[str, Any], content: bytes, seconds: float, memory: int) -> Any:
         with self.lock:
             process = self._running(memory)
+            if process is None:  # it could not start (its memory is too small to import)
+                return None
             assert process.stdin is not None and process.stdout is not None
             try:
                 process.stdin.write(json.dumps(request).encode() + b"\n" + content)
@@ -127,7 +132,9 @@ class _Reader:
                 self.stop()
             return answer
 
-    def _running(self, memory: int) -> subprocess.Popen[bytes]:
+    def _running(self, memory: int) -> subprocess.Popen[bytes] | None:
+        """The reader, started if need be and ready: starting is not counted in an upload's time
+        (importing the libraries can take many seconds on a busy machine)."""
         if self.process is None or self.process.poll() is not None or self.memory_bytes != memory:
             self.stop()
             env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -139,6 +146,11 @@ class _Reader:
                 env=env,
             )
             self.memory_bytes = memory
+            assert self.process.stdout is not None
+            ready, _, _ = select.select([self.process.stdout], [], [], READER_START_SECONDS)
+            if not ready or self.process.stdout.readline() != b"ready\n":
+                self.stop()
+                return None
         return self.process
 
     def stop(self) -> None:
@@ -203,6 +215,8 @@ def _answer(line: bytes) -> dict[str, Any] | None:
 def _serve() -> int:
     """The reading process: answer requests on stdin until it closes."""
     requests, answers = sys.stdin.buffer, sys.stdout
+    answers.write("ready\n")
+    answers.flush()
     while header := requests.readline():
         request = json.loads(header)
         content = requests.read(request["size"])
