@@ -48,7 +48,6 @@ class Monitor:
     ) -> None:
         self.pools = pools
         self.desk = desk
-        self.transferring = onboarding.transferring
         self.onboarding = onboarding
         self.contractors = contractors
         self.by_pool = {name: np.zeros((months, len(pools))) for name in POOL_STOCKS}
@@ -76,9 +75,7 @@ class Monitor:
             row["contractor_surge"][p] = self.contractors.surge[p]
             row["backlog_weeks"][p] = self.latest_backlog_weeks[p]
             row["work_in_hand_person_days"][p] = self.desk.work_in_hand_person_days(pool, now)
-        self.departments_onboarded[month] = sum(
-            on
-            for on, moves in zip(self.onboarding.onboarded, self.transferring, strict=True)
-            if moves
-        )
+        onboarding = self.onboarding
+        moved = zip(onboarding.onboarded, onboarding.transferring, strict=True)
+        self.departments_onboarded[month] = sum(on for on, moves in moved if moves)
         self.onboarding_paused[month] = self.onboarding.paused

@@ -9,16 +9,14 @@ counted in `staff_cost_gbp` once they are in post.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from sim.scenario.bounds import MAX_DAYS, MAX_WEEKS, Frozen
 
 __all__ = ["HeadcountUpliftPolicy", "RaiseRecruitmentCapacityPolicy"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class RaiseRecruitmentCapacityPolicy(_Frozen):
+class RaiseRecruitmentCapacityPolicy(Frozen):
     """Add recruiters when too many vacancies are open, once, after a delay."""
 
     enabled: bool = Field(default=False, description="Use this policy")
@@ -32,7 +30,7 @@ class RaiseRecruitmentCapacityPolicy(_Frozen):
         default=20, ge=1, le=100_000, description="Campaigns the team can run at once in addition"
     )
     delay_days: float = Field(
-        default=60.0, ge=0, le=36_500, description="Days from the decision to the extra capacity"
+        default=60.0, ge=0, le=MAX_DAYS, description="Days from the decision to the extra capacity"
     )
     cost_gbp_per_campaign_slot_per_year: float = Field(
         default=0.0,
@@ -42,14 +40,14 @@ class RaiseRecruitmentCapacityPolicy(_Frozen):
     )
 
 
-class HeadcountUpliftPolicy(_Frozen):
+class HeadcountUpliftPolicy(Frozen):
     """Ask for more posts in a pool whose backlog stays too high; granted after a delay."""
 
     enabled: bool = Field(default=False, description="Use this policy")
     trigger_above_backlog_weeks: float = Field(
         default=8.0,
         gt=0,
-        le=5_200,
+        le=MAX_WEEKS,
         description="Ask when a pool's backlog seen exceeds this many weeks of its work",
     )
     uplift_share: float = Field(
@@ -58,7 +56,7 @@ class HeadcountUpliftPolicy(_Frozen):
     delay_days: float = Field(
         default=180.0,
         ge=0,
-        le=36_500,
+        le=MAX_DAYS,
         description="Days from asking to the posts being funded (business case, approval)",
     )
     max_uplifts: int = Field(

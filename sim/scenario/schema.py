@@ -11,9 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
+from sim.scenario.bounds import (
+    MAX_DAYS,
+    MAX_EXPECTED_REQUESTS,
+    MAX_GBP,
+    MAX_HEADCOUNT,
+    MAX_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_WEEKS,
+    Frozen,
+    Name,
+    Share,
+)
 from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.responses import HeadcountUpliftPolicy, RaiseRecruitmentCapacityPolicy
 from sim.scenario.start_state import StartState
@@ -38,37 +51,13 @@ __all__ = [
     "scenario_notes",
 ]
 
-Share = Annotated[float, Field(ge=0, le=1)]
 PositiveCount = Annotated[int, Field(ge=1)]
-
-# Bounds that keep every run finite and every figure meaningful (docs/limits.md). They are far
-# beyond any real scenario (CCS has a few thousand staff and a few dozen departments) and are
-# stated in the schema, so the app's widgets and the JSON Schema show them.
-MAX_HEADCOUNT = 100_000
-MAX_DAYS = 36_500  # a hundred years: any longer duration is a typing mistake
-MAX_WEEKS = 5_200
-MAX_NAME_CHARS = 200
-MAX_TEXT_CHARS = 20_000
-MAX_GBP = 1e12
-MAX_ITEMS = 1_000  # departments, request types, pools, plan steps, freezes, vetting levels
-MAX_EXPECTED_REQUESTS = 2_000_000
-"""Requests one replication may expect (all departments, types and months); the baseline expects
-about 20,000. Arrays of this many requests fit in memory and a replication ends in minutes."""
-
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
-
-
-class _Frozen(BaseModel):
-    # allow_inf_nan=False: NaN and infinities are refused everywhere a number goes, lists included.
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
 
 
 # --- demand -------------------------------------------------------------------------------------
 
 
-class Department(_Frozen):
+class Department(Frozen):
     """A customer department: its buying moves to CCS on its onboarding date (an expansion wave)."""
 
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Department name")
@@ -92,7 +81,7 @@ class Department(_Frozen):
     )
 
 
-class RequestType(_Frozen):
+class RequestType(Frozen):
     """A kind of work departments ask CCS for, served by one skill pool."""
 
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Request type name")
@@ -137,7 +126,7 @@ class RequestType(_Frozen):
     )
 
 
-class Demand(_Frozen):
+class Demand(Frozen):
     """Who asks for what, when, and how long they will wait."""
 
     departments: list[Department] = Field(
@@ -182,14 +171,14 @@ class Demand(_Frozen):
 # --- capacity -----------------------------------------------------------------------------------
 
 
-class HeadcountStep(_Frozen):
+class HeadcountStep(Frozen):
     """From this date the establishment (posts funded) is this headcount."""
 
     date: dt.date = Field(description="Date from which this establishment applies")
     headcount: int = Field(ge=0, le=MAX_HEADCOUNT, description="Posts funded from that date")
 
 
-class RampUp(_Frozen):
+class RampUp(Frozen):
     """New joiners' productivity rises linearly from a starting share to full."""
 
     start_productivity: float = Field(
@@ -202,7 +191,7 @@ class RampUp(_Frozen):
     )
 
 
-class StaffPool(_Frozen):
+class StaffPool(Frozen):
     """Staff of one skill (and grade, for cost)."""
 
     name: str = Field(
@@ -276,7 +265,7 @@ class StaffPool(_Frozen):
         return self
 
 
-class HiringFreeze(_Frozen):
+class HiringFreeze(Frozen):
     """No vacancy is approved from `start` until `end`."""
 
     start: dt.date = Field(description="First day of the freeze")
@@ -289,14 +278,14 @@ class HiringFreeze(_Frozen):
         return self
 
 
-class VettingLevel(_Frozen):
+class VettingLevel(Frozen):
     """Pre-employment or security vetting: a delay, and candidates who withdraw during it."""
 
     duration_days: Distribution = Field(description="Days the checks take")
     withdrawal_rate: Share = Field(default=0.0, description="Share of candidates who withdraw")
 
 
-class VettingStress(_Frozen):
+class VettingStress(Frozen):
     """From `start` until `end`, checks of one vetting level take `duration_days` instead."""
 
     level: Name = Field(description="Name of a vetting level in recruitment.vetting_levels")
@@ -311,7 +300,7 @@ class VettingStress(_Frozen):
         return self
 
 
-class RecruitmentSettings(_Frozen):
+class RecruitmentSettings(Frozen):
     """The recruitment pipeline: approval, advert, sift and interview, offer, vetting, notice."""
 
     max_concurrent_campaigns: PositiveCount = Field(
@@ -361,7 +350,7 @@ class RecruitmentSettings(_Frozen):
     )
 
 
-class ContractorSettings(_Frozen):
+class ContractorSettings(Frozen):
     """Interims and contractors: a surge source with a lead time, a cap and a day rate."""
 
     cover_vacancies: bool = Field(
@@ -385,7 +374,14 @@ class ContractorSettings(_Frozen):
 # --- management policies ------------------------------------------------------------------------
 
 
-class PauseOnboardingPolicy(_Frozen):
+def _check_hysteresis(policy: Frozen, release: str, act: str) -> None:
+    """A policy that acts above one level must let go at or below it, or it would flap."""
+    act_at = getattr(policy, act)
+    if getattr(policy, release) > act_at:
+        raise FieldProblem(release, f"must not exceed {act} ({act_at:g})")
+
+
+class PauseOnboardingPolicy(Frozen):
     """Defer further departments while the backlog is too high; the plan slips by the pause."""
 
     enabled: bool = Field(default=False, description="Use this policy")
@@ -409,15 +405,11 @@ class PauseOnboardingPolicy(_Frozen):
 
     @model_validator(mode="after")
     def _hysteresis(self) -> PauseOnboardingPolicy:
-        if self.resume_below_backlog_weeks > self.pause_above_backlog_weeks:
-            raise FieldProblem(
-                "resume_below_backlog_weeks",
-                f"must not exceed pause_above_backlog_weeks ({self.pause_above_backlog_weeks:g})",
-            )
+        _check_hysteresis(self, "resume_below_backlog_weeks", "pause_above_backlog_weeks")
         return self
 
 
-class SurgeContractorsPolicy(_Frozen):
+class SurgeContractorsPolicy(Frozen):
     """Bring in contractors while the backlog is too high, up to the contractor cap."""
 
     enabled: bool = Field(default=False, description="Use this policy")
@@ -439,15 +431,11 @@ class SurgeContractorsPolicy(_Frozen):
 
     @model_validator(mode="after")
     def _hysteresis(self) -> SurgeContractorsPolicy:
-        if self.release_below_backlog_weeks > self.surge_above_backlog_weeks:
-            raise FieldProblem(
-                "release_below_backlog_weeks",
-                f"must not exceed surge_above_backlog_weeks ({self.surge_above_backlog_weeks:g})",
-            )
+        _check_hysteresis(self, "release_below_backlog_weeks", "surge_above_backlog_weeks")
         return self
 
 
-class Policies(_Frozen):
+class Policies(Frozen):
     """Management responses, acting on what managers saw `detection_lag_days` ago."""
 
     detection_lag_days: float = Field(
@@ -472,7 +460,7 @@ class Policies(_Frozen):
 # --- run ----------------------------------------------------------------------------------------
 
 
-class RunSettings(_Frozen):
+class RunSettings(Frozen):
     """The simulated period."""
 
     start_date: dt.date = Field(default=dt.date(2014, 4, 1), description="First simulated day")
@@ -491,7 +479,7 @@ class RunSettings(_Frozen):
     )
 
 
-class VerdictSettings(_Frozen):
+class VerdictSettings(Frozen):
     """When does expansion outrun capability? See docs/verdict.md."""
 
     consecutive_months: PositiveCount = Field(
@@ -518,7 +506,7 @@ class VerdictSettings(_Frozen):
 # --- the scenario -------------------------------------------------------------------------------
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     """A complete, validated set of model parameters."""
 
     name: str = Field(

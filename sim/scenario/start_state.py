@@ -12,11 +12,12 @@ shares, each with the date and source of the snapshot.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
+from sim.scenario.bounds import MAX_DAYS, MAX_HEADCOUNT, MAX_NAME_CHARS, Frozen, Share
 from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
@@ -28,23 +29,17 @@ __all__ = [
     "TenureBand",
 ]
 
-Share = Annotated[float, Field(ge=0, le=1)]
-
 # Recruitment stages a vacancy can be in at the start (awaiting a recruiter is not a stage a
 # snapshot records: a vacancy past approval is given to the recruitment team at once).
 STARTING_STAGES = ("approval", "advert", "sift_interview", "offer", "vetting", "notice")
 StartingStage = Literal["approval", "advert", "sift_interview", "offer", "vetting", "notice"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class StartingCases(_Frozen):
+class StartingCases(Frozen):
     """Cases of one request type already accepted when the run starts."""
 
     request_type: str = Field(
-        min_length=1, max_length=200, description="Request type of these cases"
+        min_length=1, max_length=MAX_NAME_CHARS, description="Request type of these cases"
     )
     cases: int = Field(ge=0, le=1_000_000, description="Number of cases in hand at the start")
     age_days: Distribution = Field(
@@ -70,19 +65,21 @@ class StartingCases(_Frozen):
         return self
 
 
-class StartingVacancies(_Frozen):
+class StartingVacancies(Frozen):
     """Vacancies of one pool already in one recruitment stage when the run starts."""
 
-    pool: str = Field(min_length=1, max_length=200, description="Staff pool of these vacancies")
+    pool: str = Field(
+        min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool of these vacancies"
+    )
     stage: StartingStage = Field(description="Recruitment stage they are in at the start")
-    count: int = Field(ge=0, le=100_000, description="Number of vacancies in that stage")
+    count: int = Field(ge=0, le=MAX_HEADCOUNT, description="Number of vacancies in that stage")
 
 
-class TenureBand(_Frozen):
+class TenureBand(Frozen):
     """A share of a pool's staff in post whose tenure lies in [from_days, to_days)."""
 
-    from_days: float = Field(ge=0, le=36_500, description="Shortest tenure in the band, days")
-    to_days: float = Field(gt=0, le=36_500, description="Longest tenure in the band, days")
+    from_days: float = Field(ge=0, le=MAX_DAYS, description="Shortest tenure in the band, days")
+    to_days: float = Field(gt=0, le=MAX_DAYS, description="Longest tenure in the band, days")
     share: Share = Field(description="Share of the pool's staff in post in this band")
 
     @model_validator(mode="after")
@@ -92,10 +89,10 @@ class TenureBand(_Frozen):
         return self
 
 
-class StartingStaff(_Frozen):
+class StartingStaff(Frozen):
     """The tenure profile of one pool's staff in post at the start."""
 
-    pool: str = Field(min_length=1, max_length=200, description="Staff pool")
+    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
     tenure: list[TenureBand] = Field(
         min_length=1, max_length=1000, description="Tenure bands; their shares add up to 1"
     )
@@ -108,7 +105,7 @@ class StartingStaff(_Frozen):
         return self
 
 
-class StartState(_Frozen):
+class StartState(Frozen):
     """What CCS already has on the first simulated day: work, vacancies, staff tenure."""
 
     as_of: dt.date | None = Field(
