@@ -706,12 +706,19 @@ def apply_headcount_plan_frame(
         if pool["name"] not in rows:
             continue
         steps = [
-            {"date": date, "headcount": int(count)}
+            {"date": date, "headcount": _whole_if_whole(count)}
             for date, count in zip(rows["date"], rows[pool["name"]], strict=True)
             if not pd.isna(count)
         ]
         pool["headcount_plan"] = steps
     return pools
+
+
+def _whole_if_whole(count: Any) -> Any:
+    """A cell's count as an int when it is whole; otherwise as typed, for the schema to refuse
+    (never rounded or truncated out of sight)."""
+    number = float(count)
+    return int(number) if number.is_integer() else number
 
 
 _DATE_SPEC = FieldSpec("date", "Date", "", "date", "", None, None, None, None, False, True, None)

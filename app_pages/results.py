@@ -9,62 +9,77 @@ import streamlit as st
 from app_pages import running, state
 from app_pages.run_view import show_results
 
+RUN_SETTINGS: list[tuple[str, str, int, int, str]] = [
+    (
+        "reps",
+        "Replications (simulated futures)",
+        1,
+        5000,
+        "More futures, narrower confidence intervals; 100 gives a probability to within "
+        "about ±10 points. Allowed: 1 to 5,000 in the app (more with `ccs-sim run`).",
+    ),
+    (
+        "seed",
+        "Seed",
+        0,
+        2**31 - 1,
+        "Fixes the random numbers: the same scenario and seed always give the same results. "
+        "Allowed: 0 to 2,147,483,647.",
+    ),
+]
 
-def run_controls() -> bool:
-    """Replications and seed (shared with the Compare page); True if Run was pressed."""
+
+def run_controls(problems: list[str]) -> bool:
+    """Replications and seed (shared with the Compare page); True if Run was pressed.
+
+    The boxes take whatever is typed (no limits in the browser, which would keep showing a
+    refused value while the run used the old one); a value out of range, or any problem of the
+    scenario, disables Run and is named beside it with what is allowed.
+    """
     settings = state.run_settings()
     cols = st.columns([1, 1, 1])
-    specs: list[tuple[str, str, int, int, str]] = [
-        (
-            "reps",
-            "Replications (simulated futures)",
-            1,
-            5000,
-            "More futures, narrower confidence intervals; 100 gives a probability to within "
-            "about ±10 points.",
-        ),
-        (
-            "seed",
-            "Seed",
-            0,
-            2**31 - 1,
-            "Fixes the random numbers: the same scenario and seed always give the same results.",
-        ),
-    ]
-    for col, (name, label, low, high, help_text) in zip(cols, specs, strict=False):
+    wrong = []
+    for col, (name, label, low, high, help_text) in zip(cols, RUN_SETTINGS, strict=False):
         key = f"run_settings.{name}"
         if key not in st.session_state:
-            st.session_state[key] = min(max(int(settings[name]), low), high)
+            st.session_state[key] = int(settings[name])
         with col:
-            settings[name] = int(
-                st.number_input(
-                    label, min_value=low, max_value=high, step=1, key=key, help=help_text
-                )
-            )
+            value = st.number_input(label, step=1, format="%d", key=key, help=help_text)
+        if value is None or not low <= value <= high:
+            given = "nothing" if value is None else f"{value:,}"
+            wrong.append(f"**{label}**: given {given}; allowed {low:,} to {high:,}")
+        else:
+            settings[name] = int(value)
+    blocked = wrong + problems
     with cols[2]:
         st.write("")  # align the button with the inputs
-        return st.button("Run", type="primary", width="stretch")
+        pressed = st.button("Run", type="primary", width="stretch", disabled=bool(blocked))
+    if blocked:
+        st.error(
+            "**Run waits until these are fixed:**\n\n" + "\n".join(f"- {x}" for x in blocked),
+            icon=":material/block:",
+        )
+        if problems:
+            st.page_link(
+                "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
+            )
+    return pressed and not blocked
 
 
 def main() -> None:
     """The Run and results page."""
     st.title("Run and results")
     now = state.current()
-    if now.scenario is None:
-        st.error(
-            "The scenario cannot run yet:\n\n" + "\n".join(f"- {line}" for line in now.problems)
-        )
-        st.page_link(
-            "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
-        )
-        return
     scenario = now.scenario
-    label = f"'{scenario.name}'" + (f" with {len(now.diffs)} change(s)" if now.diffs else "")
-    st.caption(
-        f"Scenario {label}: {scenario.run.horizon_months} months from "
-        f"{scenario.run.start_date:%d %b %Y}."
-    )
-    pressed = run_controls()
+    if scenario is not None:
+        label = f"'{scenario.name}'" + (f" with {len(now.diffs)} change(s)" if now.diffs else "")
+        st.caption(
+            f"Scenario {label}: {scenario.run.horizon_months} months from "
+            f"{scenario.run.start_date:%d %b %Y}."
+        )
+    pressed = run_controls(now.problems)
+    if scenario is None:
+        return
     settings = state.run_settings()
     seed, reps = settings["seed"], settings["reps"]
     result = running.cached(scenario, seed, reps)

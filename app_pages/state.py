@@ -124,6 +124,28 @@ def set_base(new: Base) -> None:
     st.session_state["base"] = new
     st.session_state["edited"] = copy.deepcopy(new.data)
     st.session_state["generation"] = st.session_state.get("generation", 0) + 1
+    st.session_state[UNTAKEN_KEY] = {}
+
+
+UNTAKEN_KEY = "untaken"
+"""Session key: {widget key: (field path, problem)} for what a widget shows but the scenario could
+not take (an empty box, text that is not a list of numbers)."""
+
+
+def untaken() -> dict[str, tuple[str, str]]:
+    """What the widgets show that the edited scenario does not hold (Run waits for each)."""
+    found = st.session_state.get(UNTAKEN_KEY)
+    if not isinstance(found, dict):
+        found = st.session_state[UNTAKEN_KEY] = {}
+    return found
+
+
+def note_untaken(key: str, path: str, problem: str | None) -> None:
+    """Record (or, with None, clear) that widget `key` shows something the scenario cannot take."""
+    if problem is None:
+        untaken().pop(key, None)
+    else:
+        untaken()[key] = (path, problem)
 
 
 def reset_edits() -> None:
@@ -189,10 +211,13 @@ def current() -> Current:
     diffs = differences(start.data, data)
     marked = mark_edited_sources(data, diffs, start.label)
     marked, dropped = prune_sources(marked)
+    shown_only = [f"**{path}**: {problem}" for path, problem in untaken().values()]
     try:
         scenario = parse_scenario(marked)
     except ScenarioError as error:
-        return Current(None, problem_lines(error.problems, data), diffs, dropped)
+        return Current(None, shown_only + problem_lines(error.problems, data), diffs, dropped)
+    if shown_only:
+        return Current(None, shown_only, diffs, dropped)
     suffix = " (edited in the planners' app)" if diffs else ""
     origin = RunOrigin(start.shown_file + suffix, start.sha256, overrides_for(diffs))
     return Current(scenario, [], diffs, dropped, origin)

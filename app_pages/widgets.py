@@ -1,9 +1,18 @@
 """Streamlit widgets generated from the scenario schema.
 
 Each helper takes a `FieldSpec` (label, unit, limits, help: see `app_pages.forms`), reads the
-field's current value from the session's edited scenario, shows a widget, and writes the widget's
-value back. A widget's key is its field path, so its state is its own; it is seeded from the
-edited data only when Streamlit has no state for it (first show, or back from another page).
+field's current value from the session's edited scenario, and shows a widget holding it.
+
+The edited scenario is the one place a value lives. A widget writes into it only when the planner
+changed that widget (its `on_change` marks it, and the script run that follows stores the new
+value); on every other run the widget is set from the edited scenario before it is drawn. A widget
+whose state Streamlit lost or reset (a rerun interrupted by an upload, a page change) therefore
+shows the scenario's value again and never writes its own default (e.g. a minimum) into it.
+
+Number boxes have no minimum or maximum: Streamlit would refuse a value outside them in the
+browser while the box kept showing it, and the run would use the old value. Any value typed is
+taken, the schema's validation names the field and its allowed range, and Run is blocked until it
+is fixed (the box says so at once).
 """
 
 from __future__ import annotations
@@ -34,27 +43,45 @@ from app_pages.forms import (
     switch_distribution_kind,
     to_widget_value,
 )
-from app_pages.state import widget_key
+from app_pages.state import note_untaken, untaken, widget_key
 from sim.scenario.schema import Demand
 
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 NO_DISTRIBUTION = "none"
 
 
-def _seed(key: str, value: Any) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
+CHANGED_KEY = "widgets.changed"
+"""Session key: the widgets the planner changed in the interaction being handled."""
 
 
-def _range(spec: FieldSpec, value: Any) -> tuple[Any, Any]:
-    """The widget's limits, widened to hold the current value (never silently change it)."""
+def _mark_changed(key: str) -> None:
+    """`on_change` of every scenario widget (runs before the script run it causes)."""
+    changed = st.session_state.get(CHANGED_KEY)
+    if not isinstance(changed, set):
+        changed = st.session_state[CHANGED_KEY] = set()
+    changed.add(key)
+
+
+def _bind(key: str, shown: Any) -> bool:
+    """True if the widget `key` holds the planner's own value, to be taken: they have just changed
+    it, or it shows something not yet taken (an empty box). Otherwise the widget is set to `shown`
+    (the edited scenario's value) before it is drawn."""
+    changed = st.session_state.get(CHANGED_KEY)
+    just_changed = isinstance(changed, set) and key in changed
+    if isinstance(changed, set):
+        changed.discard(key)
+    if (just_changed or key in untaken()) and key in st.session_state:
+        return True
+    note_untaken(key, "", None)
+    st.session_state[key] = shown
+    return False
+
+
+def _out_of_range(spec: FieldSpec, value: Any) -> bool:
+    if spec.kind not in ("int", "float", "percent") or not isinstance(value, int | float):
+        return False
     low, high = spec.minimum, spec.maximum
-    if isinstance(value, int | float):
-        low = None if low is None else min(low, value)
-        high = None if high is None else max(high, value)
-    if spec.kind == "int":
-        return (None if low is None else int(low)), (None if high is None else int(high))
-    return low, high
+    return (low is not None and value < low) or (high is not None and value > high)
 
 
 def field_input(
@@ -72,44 +99,50 @@ def field_input(
     shown = to_widget_value(spec, current)
     if choices is not None and shown not in choices:
         choices = [shown, *choices]
-    _seed(key, shown)
+    changed = _bind(key, shown)
     label, help_text = spec.label_with_unit, spec.help_text(path, source)
+    mark: dict[str, Any] = {"key": key, "on_change": _mark_changed, "args": (key,)}
     value: Any
     if choices is not None:
         labels = choice_labels or {}
         value = st.selectbox(
-            label, choices, key=key, help=help_text, format_func=lambda c: labels.get(c, str(c))
+            label, choices, help=help_text, format_func=lambda c: labels.get(c, str(c)), **mark
         )
     elif spec.kind == "bool":
-        value = st.toggle(label, key=key, help=help_text)
+        value = st.toggle(label, help=help_text, **mark)
     elif spec.kind in ("int", "float", "percent"):
-        low, high = _range(spec, shown)
         step = int(spec.step or 1) if spec.kind == "int" else float(spec.step or 0.1)
-        value = st.number_input(
-            label,
-            min_value=low,
-            max_value=high,
-            step=step,
-            format=spec.number_format,
-            key=key,
-            help=help_text,
-        )
+        value = st.number_input(label, step=step, format=spec.number_format, help=help_text, **mark)
+        _number_note(spec, value)
     elif spec.kind == "date":
         value = st.date_input(
             label,
-            min_value=min(EARLIEST, shown),
-            max_value=max(LATEST, shown),
-            key=key,
+            min_value=min(EARLIEST, shown) if shown else EARLIEST,
+            max_value=max(LATEST, shown) if shown else LATEST,
             help=help_text,
             format="DD/MM/YYYY",
+            **mark,
         )
     else:
-        value = st.text_input(label, key=key, help=help_text)
+        value = st.text_input(label, help=help_text, **mark)
+    if not changed:
+        return  # the edited scenario already holds what the widget shows
     stored = from_widget_value(spec, value)
-    if stored is None and spec.optional:
-        parent[spec.name] = None
-    elif stored is not None:
-        parent[spec.name] = stored
+    if stored is None and not spec.optional:
+        note_untaken(key, path, "empty; a value is required")
+        st.caption(":red[Empty: a value is required. Run waits for this.]")
+        return
+    note_untaken(key, path, None)
+    parent[spec.name] = stored
+
+
+def _number_note(spec: FieldSpec, value: Any) -> None:
+    """Under a number box: a value outside its range, or a large value with its separators
+    (a narrow box may not show every digit)."""
+    if _out_of_range(spec, value):
+        st.caption(f":red[{value:g} is not allowed: {spec.limits_text()}. Run waits for this.]")
+    elif isinstance(value, int | float) and abs(value) >= 10_000:
+        st.caption(_with_unit(float(value), spec.unit))
 
 
 def model_fields(
@@ -139,13 +172,15 @@ def distribution_input(
     current = as_distribution_data(parent.get(spec.name))
     options = [*DISTRIBUTION_KINDS, *([NO_DISTRIBUTION] if spec.optional else [])]
     kind_key = widget_key(f"{path}#kind")
-    _seed(kind_key, current["kind"] if current else NO_DISTRIBUTION)
+    _bind(kind_key, current["kind"] if current else NO_DISTRIBUTION)
     with st.container(border=True):
         st.markdown(f"**{spec.label_with_unit}**", help=spec.help_text(path, source))
         kind = st.selectbox(
             "Shape",
             options,
             key=kind_key,
+            on_change=_mark_changed,
+            args=(kind_key,),
             format_func=lambda k: DISTRIBUTION_KINDS[k][0] if k in DISTRIBUTION_KINDS else "None",
             help=DISTRIBUTION_HELP,
         )
@@ -156,10 +191,12 @@ def distribution_input(
         if current is None or current.get("kind") != kind:
             current = switch_distribution_kind(current, kind)
         params = distribution_specs(kind)
-        cols = st.columns(len(params))
-        for col, param in zip(cols, params, strict=True):
-            with col:
-                _distribution_parameter(param, current, f"{path}.{kind}.{param.name}")
+        # At most two boxes side by side: three in a third of the page clip a £ value's digits.
+        for start in range(0, len(params), 2):
+            cols = st.columns(2)
+            for col, param in zip(cols, params[start : start + 2], strict=False):
+                with col:
+                    _distribution_parameter(param, current, f"{path}.{kind}.{param.name}")
         mean = distribution_mean(current)
         st.caption(f"Mean: {_with_unit(mean, spec.unit)}" if mean is not None else "Not valid yet.")
         parent[spec.name] = current
@@ -183,13 +220,22 @@ def _distribution_parameter(param: FieldSpec, dist: dict[str, Any], path: str) -
     if param.name in ("values", "weights"):
         key = widget_key(path)
         values = dist.get(param.name)
-        _seed(key, ", ".join(f"{v:g}" for v in values) if values else "")
-        text = st.text_input(param.label, key=key, help=param.help_text(path))
+        changed = _bind(key, ", ".join(f"{v:g}" for v in values) if values else "")
+        text = st.text_input(
+            param.label,
+            key=key,
+            on_change=_mark_changed,
+            args=(key,),
+            help=param.help_text(path),
+        )
         numbers = _numbers(text)
         if numbers is None:
-            st.caption(":red[Write numbers separated by commas, e.g. 28, 84.]")
+            note_untaken(key, path, f"given '{text}'; numbers separated by commas, e.g. 28, 84")
+            st.caption(":red[Write numbers separated by commas, e.g. 28, 84. Run waits for this.]")
             return
-        dist[param.name] = numbers or None
+        if changed:
+            note_untaken(key, path, None)
+            dist[param.name] = numbers or None
         return
     field_input(param, dist, path)
 
@@ -217,13 +263,13 @@ def _column(spec: FieldSpec, options: list[Any] | None) -> Any:
         return cc.DateColumn(
             label, help=help_text, format="DD MMM YYYY", min_value=EARLIEST, max_value=LATEST
         )
-    # No step or format for decimals: a step would limit (and round) what a cell can hold.
+    # No step or format for decimals: a step would limit (and round) what a cell can hold. No
+    # minimum or maximum either: the grid would drop a minus sign or clamp what was typed; the
+    # schema's validation names the cell and its allowed range instead, and Run waits.
     whole = spec.kind == "int"
     return cc.NumberColumn(
         label,
         help=help_text,
-        min_value=spec.minimum,
-        max_value=spec.maximum,
         step=1 if whole else None,
         format="%d" if whole else None,
         required=spec.required,
@@ -324,7 +370,6 @@ def headcount_plan_table(pools: list[dict[str, Any]], path: str) -> list[dict[st
     for name in names:
         config[name] = st.column_config.NumberColumn(
             f"{name} (posts)",
-            min_value=0,
             step=1,
             format="%d",
             help=f"Establishment of {name} from this date; blank: no step for this pool.",

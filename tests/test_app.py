@@ -180,8 +180,32 @@ def test_a_mistake_is_named_in_plain_words_and_blocks_running() -> None:
     assert "given 20.0; must not exceed pause_above_backlog_weeks (8)" in message
     at.switch_page(RESULTS).run()
     assert not at.exception
-    assert "cannot run yet" in texts(at.error)
-    assert not at.button or "Run" not in [b.label for b in at.button]
+    beside_run = texts(at.error)
+    assert "Run waits until these are fixed" in beside_run
+    assert "resume_below_backlog_weeks" in beside_run
+    assert by_label(at.button, "Run").disabled
+
+
+def test_what_is_typed_is_what_runs_or_run_waits() -> None:
+    """A value out of range is kept as typed (never clamped) and Run is disabled, naming the
+    field and what is allowed; the settings the other pages use keep the last valid value."""
+    at = start()
+    by_label(at.number_input, "Offer acceptance (%)").set_value(150.0).run()
+    assert "150 is not allowed: 0 to 100 %" in texts(at.caption)
+    assert at.session_state["edited"]["recruitment"]["offer_acceptance"] == pytest.approx(1.5)
+    at.switch_page(RESULTS).run()
+    beside_run = texts(at.error)
+    assert "recruitment → offer_acceptance" in beside_run
+    assert by_label(at.button, "Run").disabled
+    at.switch_page(SCENARIO).run()
+    by_label(at.number_input, "Offer acceptance (%)").set_value(70.0).run()
+    at.switch_page(RESULTS).run()
+    assert not by_label(at.button, "Run").disabled
+    by_label(at.number_input, "Replications (simulated futures)").set_value(1_000_000).run()
+    assert by_label(at.number_input, "Replications (simulated futures)").value == 1_000_000
+    assert "given 1,000,000; allowed 1 to 5,000" in texts(at.error)
+    assert by_label(at.button, "Run").disabled
+    assert at.session_state["run_settings"]["reps"] == 20
 
 
 def test_choosing_a_broken_file_explains_it_and_keeps_the_scenario() -> None:
