@@ -23,6 +23,7 @@ from sim.runs.batch import BatchRequest, run_batch
 from sim.runs.executors import DaskExecutor, InProcessExecutor, PoolExecutor
 from sim.runs.reproduce import reproduce
 from sim.runs.rundir import RunDirectory
+from sim.runs.tables import load_finished_so_far
 
 pytestmark = pytest.mark.slow
 
@@ -245,3 +246,34 @@ def test_reproduce_confirms_a_run_and_detects_a_changed_result(
     result = reproduce(tampered, InProcessExecutor())
     assert not result.identical
     assert "column 'mean_wait_days' differs first at row 3" in result.differences[0]
+
+
+class StopAfter(Exception):
+    """Raised from the progress callback, as the app's Stop does."""
+
+
+def test_the_replications_finished_so_far_read_as_the_finished_runs_do(
+    reference: Path, tmp_path: Path
+) -> None:
+    """A run stopped after 3 of 6 replications reads as a run of those 3: the same rows as the
+    complete run's, and a summary computed from them alone (the app shows these while a run is
+    going, and after Stop)."""
+    out = tmp_path / "stopped"
+    assert load_finished_so_far(out) is None  # nothing yet
+
+    def stop_at_three(done: int, failed: int, total: int) -> None:
+        if done == 3:
+            raise StopAfter
+
+    with pytest.raises(StopAfter):
+        run_batch(BatchRequest(load_scenario(TINY), 11, 6, out), InProcessExecutor(), stop_at_three)
+    so_far = load_finished_so_far(out)
+    assert so_far is not None and so_far.replications == 3
+    whole = pd.read_parquet(reference / "kpis.parquet")
+    pd.testing.assert_frame_equal(so_far.kpis, whole.iloc[:3].reset_index(drop=True))
+    monthly = pd.read_parquet(reference / "monthly.parquet")
+    pd.testing.assert_frame_equal(
+        so_far.monthly, monthly[monthly["rep"] < 3].reset_index(drop=True)
+    )
+    mean = so_far.summary.set_index("kpi").loc["service_by_arrival", "mean"]
+    assert mean == pytest.approx(whole["service_by_arrival"].iloc[:3].mean())
