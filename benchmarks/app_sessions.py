@@ -137,7 +137,9 @@ def first_rep_on_disk(cache: Path, seed: int, reps: int) -> bool:
     key = f"*-s{seed}-r{reps}"
     if any(p.is_dir() for p in cache.glob(key)):
         return True
-    return any(cache.glob(f"{key}.partial/parts/rep_*.json"))
+    # A run's replication log (earlier versions: one file set per replication in parts/).
+    logs = [p for p in cache.glob(f"{key}.partial/replications.log") if p.stat().st_size > 0]
+    return bool(logs) or any(cache.glob(f"{key}.partial/parts/rep_*.json"))
 
 
 def measure(

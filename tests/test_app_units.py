@@ -42,8 +42,17 @@ from app_pages.forms import (
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.results import outrun
-from sim.runs.cache import cache_key, find_cached, run_cached, tables_as_csv, zip_run_directory
+from sim.runs.cache import (
+    cache_key,
+    find_cached,
+    partial_dir,
+    replications_on_disk,
+    run_cached,
+    tables_as_csv,
+    zip_run_directory,
+)
 from sim.runs.executors import InProcessExecutor
+from sim.runs.partial import RunSoFar
 from sim.runs.tables import RunTables, load_run
 from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
 from sim.scenario.schema import (
@@ -280,13 +289,17 @@ def test_an_interrupted_run_is_resumed_and_never_seen_half_written(tmp_path: Pat
     with pytest.raises(Interrupted):
         run_cached(tmp_path, scenario, 1, 4, InProcessExecutor, on_progress=stop_after_two)
     assert find_cached(tmp_path, scenario, 1, 4) is None  # only the .partial folder exists
-    partial = tmp_path / f"{cache_key(scenario, 1, 4)}.partial"
-    assert len(list((partial / "parts").glob("rep_*.json"))) == 2
+    partial = partial_dir(tmp_path, scenario, 1, 4)
+    so_far = RunSoFar(partial).read()  # what a page shows of a run still going
+    assert so_far.reps == [0, 1] and replications_on_disk(tmp_path, scenario, 1, 4) == 2
     resumed = run_cached(tmp_path, scenario, 1, 4, InProcessExecutor)
     fresh = run_cached(tmp_path / "fresh", scenario, 1, 4, InProcessExecutor)
     for name in ("kpis.parquet", "monthly.parquet", "pools.parquet", "summary.csv"):
         assert (resumed.path / name).read_bytes() == (fresh.path / name).read_bytes()
     assert not partial.exists()
+    final = load_run(resumed.path)
+    pd.testing.assert_frame_equal(so_far.kpis, final.kpis.iloc[:2])
+    pd.testing.assert_frame_equal(so_far.monthly, final.monthly[final.monthly["rep"] < 2])
     hit = run_cached(tmp_path, scenario, 1, 4, lambda: pytest.fail("must not run"))
     assert hit.from_cache and hit.path == resumed.path
 

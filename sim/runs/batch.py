@@ -25,9 +25,9 @@ import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.results.kpis import in_group
-from sim.results.replication import ReplicationOutcome, replicate
 from sim.results.summary import mean_ci
 from sim.runs.executors import Executor
+from sim.runs.replog import record_outcome, replicate_encoded
 from sim.runs.rundir import WRITER_LOCK, RunDirectory, claim_directory, sha256_of
 from sim.scenario.files import scenario_to_yaml
 from sim.scenario.schema import Scenario, scenario_fields
@@ -94,14 +94,16 @@ def _run_claimed(
     if request.resume and existing is not None and existing.get("status") == "complete":
         return _already_complete(request, run_dir, existing)
     manifest = _start(request, run_dir, executor)
+    run_dir.open_for_writing()
     done = run_dir.completed_reps()
     failed: set[int] = set()
 
-    def report(outcome: ReplicationOutcome) -> None:
-        run_dir.write_outcome(outcome)
-        (failed.add if outcome.failed else done.add)(outcome.rep)
-        if not outcome.failed:
-            failed.discard(outcome.rep)
+    def report(record: bytes) -> None:
+        run_dir.write_outcome(record)
+        rep, rep_failed = record_outcome(record)
+        (failed.add if rep_failed else done.add)(rep)
+        if not rep_failed:
+            failed.discard(rep)
         if on_progress:
             on_progress(len(done) + len(failed), len(failed), request.reps)
 
@@ -117,8 +119,10 @@ def _run_claimed(
         finished = sorted(r for r in done if r < _reps_used(request, done))
         summary = run_dir.finish(finished)  # a full disk shows here too: the tables are large
     except BaseException:
+        run_dir.close()
         _mark_interrupted(run_dir, manifest, len(done))
         raise
+    run_dir.close()
     manifest.update(
         status="complete" if not failed else "complete_with_failures",
         finished_at=_now(),
@@ -179,12 +183,12 @@ def _run_reps(
     executor: Executor,
     payload: tuple[Scenario, int],
     reps: Iterable[int],
-    report: Callable[[ReplicationOutcome], None],
+    report: Callable[[bytes], None],
 ) -> None:
     reps = list(reps)
     if reps:
-        for _rep, outcome in executor.run(replicate, payload, reps):
-            report(outcome)
+        for _rep, record in executor.run(replicate_encoded, payload, reps):
+            report(record)
 
 
 def _run_to_precision(
@@ -192,7 +196,7 @@ def _run_to_precision(
     executor: Executor,
     payload: tuple[Scenario, int],
     done: set[int],
-    report: Callable[[ReplicationOutcome], None],
+    report: Callable[[bytes], None],
     run_dir: RunDirectory,
 ) -> bool:
     """Add replications in fixed-size batches until every headline KPI is precise enough."""

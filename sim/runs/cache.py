@@ -52,6 +52,7 @@ __all__ = [
     "RunOrigin",
     "cache_key",
     "find_cached",
+    "partial_dir",
     "prune_cache",
     "replications_on_disk",
     "run_cached",
@@ -119,10 +120,16 @@ def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedR
     )
 
 
+def partial_dir(root: Path, scenario: Scenario, seed: int, reps: int) -> Path:
+    """Where the run of (scenario, seed, reps) is written while it runs: read its finished
+    replications from there with `sim.runs.partial.RunSoFar` (say, in `on_progress`)."""
+    return root / f"{cache_key(scenario, seed, reps)}.partial"
+
+
 def replications_on_disk(root: Path, scenario: Scenario, seed: int, reps: int) -> int:
     """Replications of (scenario, seed, reps) already written by a run that has not finished
     (stopped, or running in another session): the next request for it carries on from them."""
-    partial = RunDirectory(root / f"{cache_key(scenario, seed, reps)}.partial")
+    partial = RunDirectory(partial_dir(root, scenario, seed, reps))
     manifest = partial.read_manifest()
     if manifest is None or manifest.get("scenario_sha256") != scenario_digest(scenario):
         return 0

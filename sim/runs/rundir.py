@@ -1,9 +1,10 @@
 """Run directories: self-describing results that a reviewer can trace and reproduce.
 
-While a batch runs, each finished replication is written at once to `parts/` (atomically: to a
-temporary name, then renamed), so a batch stopped by Ctrl-C, `kill -9` or a dying worker loses
-only the replications in flight, and `--resume` runs just the missing ones. At the end the parts
-are gathered, sorted by replication, into the tables of docs/outputs.md:
+While a batch runs, each finished replication is appended at once to the run's replication log
+(`replications.log`, `sim.runs.replog`) and synced to disk, so a batch stopped by Ctrl-C,
+`kill -9` or a dying worker loses only the replications in flight, and `--resume` runs just the
+missing ones. At the end the log is gathered, sorted by replication, into the tables of
+docs/outputs.md (and then removed):
 
     manifest.json  scenario.yaml  kpis.parquet  monthly.parquet  summary.csv
     monthly_by_pool.parquet  pools.parquet  failures.csv (if any replication failed)
@@ -26,15 +27,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.results.kpis import KPI_NAMES
 from sim.results.replication import ReplicationOutcome
 from sim.results.summary import summarise_kpis
+from sim.runs.replog import LOG_NAME, Record, ReplicationLog, encode_outcome, json_default
 
-__all__ = ["WRITER_LOCK", "RunDirectory", "claim_directory", "new_output_dir", "sha256_of"]
+__all__ = [
+    "WRITER_LOCK",
+    "RunDirectory",
+    "claim_directory",
+    "json_default",
+    "new_output_dir",
+    "sha256_of",
+    "tables_of",
+]
 
 
 # Run directories are for sharing with reviewers; mkstemp's private 0600 would hide them.
@@ -144,92 +153,61 @@ def claim_directory(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def json_default(value: Any) -> Any:
-    """JSON for numpy scalars (and text for anything else)."""
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return str(value)
-
-
 class RunDirectory:
     """One batch run on disk."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.parts = self.path / "parts"
+        self.parts = self.path / "parts"  # where earlier versions kept finished replications
+        self._log: ReplicationLog | None = None
 
-    # --- replication parts ------------------------------------------------------------------
+    # --- finished replications ----------------------------------------------------------------
 
-    def _part(self, rep: int, suffix: str) -> Path:
-        return self.parts / f"rep_{rep:06d}{suffix}"
+    @property
+    def log(self) -> ReplicationLog:
+        """The run's replication log (`sim.runs.replog`)."""
+        if self._log is None:
+            self._log = ReplicationLog(self.path / LOG_NAME)
+        return self._log
 
-    def write_outcome(self, outcome: ReplicationOutcome) -> None:
-        """Persist one replication; its JSON file, written last, marks it complete."""
-        rep = outcome.rep
-        if outcome.failed:
-            failure = {"rep": rep, "seed": outcome.seed, "error": outcome.error}
-            atomic_write_bytes(self._part(rep, ".failed.json"), json.dumps(failure).encode())
-            return
-        assert outcome.monthly is not None and outcome.monthly_by_pool is not None
-        assert outcome.pool_kpis is not None
-        atomic_write_parquet(self._part(rep, ".monthly.parquet"), outcome.monthly)
-        atomic_write_parquet(self._part(rep, ".by_pool.parquet"), outcome.monthly_by_pool)
-        record: dict[str, Any] = {
-            "rep": rep,
-            "seed": outcome.seed,
-            "kpis": outcome.kpis,
-            "pools": outcome.pool_kpis.to_dict(orient="records"),
-        }
-        text = json.dumps(record, default=json_default, allow_nan=True)
-        atomic_write_bytes(self._part(rep, ".json"), text.encode())
-        self._part(rep, ".failed.json").unlink(missing_ok=True)
+    def open_for_writing(self) -> None:
+        """Get ready to add replications (the run's one writer): cut off a torn tail left by a
+        writer that was killed, and carry over replications an earlier version left."""
+        self.log.open_for_append()
+        self._import_legacy_parts()
+
+    def write_outcome(self, record: bytes) -> None:
+        """Persist one replication (a record from `replicate_encoded`) before going on."""
+        self.log.append(record)
+
+    def close(self) -> None:
+        """Release the replication log (the writer's, at the end of a run)."""
+        if self._log is not None:
+            self._log.close()
+
+    def _latest(self) -> dict[int, Record]:
+        return self.log.latest()
 
     def completed_reps(self) -> set[int]:
         """Replications already written in full."""
-        if not self.parts.is_dir():
-            return set()
-        return {
-            int(p.name[4:10])
-            for p in self.parts.glob("rep_*.json")
-            if not p.name.endswith(".failed.json")
-        }
+        return {rep for rep, r in self._latest().items() if not r.failed} | self._legacy_reps()
 
     def failed_reps(self) -> set[int]:
         """Replications that raised (retried on resume)."""
-        if not self.parts.is_dir():
-            return set()
-        return {int(p.name[4:10]) for p in self.parts.glob("rep_*.failed.json")}
-
-    # --- gathering --------------------------------------------------------------------------
+        return {rep for rep, r in self._latest().items() if r.failed}
 
     def gather(self, reps: list[int]) -> dict[str, pd.DataFrame]:
-        """Read the parts of `reps` into the run's tables, sorted by replication."""
-        kpi_rows: list[dict[str, Any]] = []
-        pool_rows: list[dict[str, Any]] = []
-        monthly: list[pd.DataFrame] = []
-        by_pool: list[pd.DataFrame] = []
-        for rep in sorted(reps):
-            record = json.loads(self._part(rep, ".json").read_text())
-            kpi_rows.append({"rep": rep, "seed": record["seed"], **record["kpis"]})
-            pool_rows.extend({"rep": rep, **row} for row in record["pools"])
-            for target, suffix in ((monthly, ".monthly.parquet"), (by_pool, ".by_pool.parquet")):
-                frame = pd.read_parquet(self._part(rep, suffix))
-                frame.insert(0, "rep", rep)
-                target.append(frame)
-        return {
-            "kpis": _kpi_table(kpi_rows),
-            "pools": _pool_table(pool_rows),
-            "monthly": _concat(monthly),
-            "monthly_by_pool": _concat(by_pool),
-        }
+        """The run's tables for `reps`, sorted by replication."""
+        latest = self._latest()
+        return tables_of([latest[rep] for rep in sorted(reps)])
 
     def failures(self) -> pd.DataFrame:
         """Replications that raised, with seed and error text."""
-        rows = [json.loads(p.read_text()) for p in sorted(self.parts.glob("rep_*.failed.json"))]
+        rows = [
+            {"rep": r.rep, "seed": r.seed, "error": r.error}
+            for _, r in sorted(self._latest().items())
+            if r.failed
+        ]
         return pd.DataFrame(rows, columns=["rep", "seed", "error"])
 
     def finish(self, reps: list[int]) -> pd.DataFrame:
@@ -245,8 +223,38 @@ class RunDirectory:
         return summary
 
     def remove_parts(self) -> None:
-        """Delete the per-replication parts once the final tables are written."""
+        """Delete the replication log once the final tables are written."""
+        self.close()
+        (self.path / LOG_NAME).unlink(missing_ok=True)
         shutil.rmtree(self.parts, ignore_errors=True)
+
+    # --- runs interrupted before the log existed ---------------------------------------------
+
+    def _legacy_reps(self) -> set[int]:
+        """Replications finished by an earlier version, one file set each in `parts/`."""
+        if not self.parts.is_dir():
+            return set()
+        return {int(p.name[4:10]) for p in self.parts.glob("rep_*.json") if "failed" not in p.name}
+
+    def _import_legacy_parts(self) -> None:
+        """Carry replications an earlier version left in `parts/` into the log, so that resuming
+        such a run keeps them (and gives the same tables)."""
+        reps = sorted(self._legacy_reps())
+        if not reps:
+            return
+        for rep in reps:
+            stem = self.parts / f"rep_{rep:06d}"
+            record = json.loads(Path(f"{stem}.json").read_text())
+            outcome = ReplicationOutcome(
+                rep,
+                int(record["seed"]),
+                record["kpis"],
+                pd.read_parquet(f"{stem}.monthly.parquet"),
+                pd.read_parquet(f"{stem}.by_pool.parquet"),
+                pd.DataFrame(record["pools"]),
+            )
+            self.log.append(encode_outcome(outcome))
+        shutil.rmtree(self.parts)
 
     # --- manifest ---------------------------------------------------------------------------
 
@@ -271,6 +279,38 @@ class RunDirectory:
         """The manifest, if the directory has one."""
         path = self.path / "manifest.json"
         return json.loads(path.read_text()) if path.is_file() else None
+
+
+def tables_of(records: list[Record]) -> dict[str, pd.DataFrame]:
+    """The run's tables (docs/outputs.md) from finished replications' records, in their order."""
+    kpi_rows: list[dict[str, Any]] = []
+    pool_rows: list[dict[str, Any]] = []
+    monthly: list[pd.DataFrame] = []
+    by_pool: list[pd.DataFrame] = []
+    for record in records:
+        assert record.kpis is not None and record.monthly is not None
+        assert record.monthly_by_pool is not None
+        kpi_rows.append({"rep": record.rep, "seed": record.seed, **record.kpis})
+        pool_rows.extend({"rep": record.rep, **row} for row in record.pools)
+        for target, frame in ((monthly, record.monthly), (by_pool, record.monthly_by_pool)):
+            frame = _as_before(frame.copy())
+            frame.insert(0, "rep", record.rep)
+            target.append(frame)
+    return {
+        "kpis": _kpi_table(kpi_rows),
+        "pools": _pool_table(pool_rows),
+        "monthly": _concat(monthly),
+        "monthly_by_pool": _concat(by_pool),
+    }
+
+
+def _as_before(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates to millisecond precision, as the per-replication Parquet files of earlier versions
+    left them, so a run's tables stay byte-identical to the same run written before the log."""
+    for column in frame.columns:
+        if frame[column].dtype.kind == "M":
+            frame[column] = frame[column].astype("datetime64[ms]")
+    return frame
 
 
 def _kpi_table(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -44,7 +44,7 @@ __all__ = ["QueuePlace", "SharedPool", "SharedRun", "WorkerLost", "lean_context"
 
 # Modules a worker needs before its first replication: imported once by the fork server, so each
 # worker forked from it starts with them loaded.
-WORKER_PRELOAD = ["sim.results.replication"]
+WORKER_PRELOAD = ["sim.results.replication", "sim.runs.replog"]
 PAYLOADS_KEPT = 4  # unpickled payloads (scenarios) a worker keeps: one per run it serves lately
 
 
