@@ -123,3 +123,32 @@ def test_a_mapping_is_read_by_its_kind() -> None:
 def test_bad_parameters_are_refused(data) -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(Distribution).validate_python(data)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        *DISTRIBUTIONS,
+        Fixed(value=3),
+        Triangular(low=4, mode=4, high=4),
+        Empirical(values=[28, 84], weights=[0.7, 0.3]),
+        Empirical(values=[1, 2, 3, 7]),
+    ],
+    ids=lambda d: d.kind,
+)
+def test_one_draw_at_a_time_gives_the_same_values_as_a_block(dist) -> None:
+    """The model draws durations one at a time (`draw`); runs must not depend on which way."""
+    one, block = np.random.default_rng(3), np.random.default_rng(3)
+    drawn = [dist.draw(one) for _ in range(2_000)]
+    sampled = [float(dist.sample(block, 1)[0]) for _ in range(2_000)]
+    assert drawn == sampled
+    assert one.random() == block.random()  # the streams are left in the same place
+
+
+def test_weighted_empirical_draws_what_numpy_choice_draws() -> None:
+    """Empirical's precomputed table gives exactly `Generator.choice` with weights."""
+    dist = Empirical(values=[5, 10, 20, 40], weights=[1, 3, 0.5, 2])
+    ours, numpy_choice = np.random.default_rng(8), np.random.default_rng(8)
+    weights = np.array([1, 3, 0.5, 2]) / 6.5
+    expected = numpy_choice.choice(np.array([5.0, 10, 20, 40]), size=5_000, p=weights)
+    assert np.array_equal(dist.sample(ours, 5_000), expected)

@@ -65,7 +65,7 @@ class Contractors:
 
     def _order(self, pool: PoolState) -> None:
         pool.contractors_on_order += 1
-        lead = float(self.settings.lead_time_days.sample(self.streams.contractor_lead_time, 1)[0])
+        lead = self.settings.lead_time_days.draw(self.streams.contractor_lead_time)
         Timeout(self.env, lead).callbacks.append(lambda _e: self._arrive(pool))
 
     def _arrive(self, pool: PoolState) -> None:

@@ -77,7 +77,7 @@ class Recruitment:
     def draw(self, stream: RecruitmentStream, dist_name: str) -> float:
         """One duration from the named recruitment setting, from its own stream."""
         dist = getattr(self.settings, dist_name)
-        return float(dist.sample(getattr(self.streams, stream), 1)[0])
+        return dist.draw(getattr(self.streams, stream))
 
     def passes(self, stream: RecruitmentStream, probability: float) -> bool:
         """A Bernoulli trial from the named stream (always drawn, to keep streams aligned)."""
@@ -168,8 +168,8 @@ def filling_a_vacancy(
             rec.vetting_withdrawals[pool.index] += 1
             stage = "advert"
     _enter(pool, "notice")
-    notice = pool.config.joiner_notice_days.sample(rec.streams.joiner_notice, 1)[0]
-    yield env.timeout(float(notice) * share)
+    notice = pool.config.joiner_notice_days.draw(rec.streams.joiner_notice)
+    yield env.timeout(notice * share)
     _leave(pool, "notice")
     pool.vacancies_open -= 1
     if in_run and times.advert_opened is not None:
@@ -243,7 +243,7 @@ def _vetting_days(rec: Recruitment, pool: PoolState) -> float:
     for stressed, start, end, stress_dist in rec.vetting_stress:
         if stressed == level and start <= now < end:
             dist = stress_dist  # a vetting backlog: checks started now take longer
-    return float(dist.sample(rec.streams.vetting, 1)[0])
+    return dist.draw(rec.streams.vetting)
 
 
 def _odds_scaled(probability: float, factor: float) -> float:

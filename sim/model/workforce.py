@@ -129,7 +129,7 @@ class Workforce:
         pool.staff_staying -= 1
         self.resigned[pool.index].append(now)
         pool.staff_resigned(worker)
-        notice = float(pool.config.leaver_notice_days.sample(self.streams.leaver_notice, 1)[0])
+        notice = pool.config.leaver_notice_days.draw(self.streams.leaver_notice)
         Timeout(self.env, notice).callbacks.append(lambda _e: self._leave(worker))
 
     def _leave(self, worker: Worker) -> None:

@@ -8,6 +8,7 @@ bare number.
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 from typing import Annotated, Literal
@@ -55,6 +56,11 @@ class _Dist(BaseModel):
         """Draw `size` independent variates."""
         raise NotImplementedError
 
+    def draw(self, rng: np.random.Generator) -> float:
+        """One variate: the value `sample(rng, 1)[0]` would give, from the same draws of `rng`,
+        without building an array (the model draws durations one at a time, per hire)."""
+        return float(self.sample(rng, 1)[0])
+
 
 class Fixed(_Dist):
     """Always the same value."""
@@ -68,6 +74,9 @@ class Fixed(_Dist):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.full(size, self.value)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        return float(self.value)
 
 
 class Exponential(_Dist):
@@ -86,6 +95,9 @@ class Exponential(_Dist):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean_value, size)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_value))
 
 
 class Uniform(_Dist):
@@ -107,6 +119,9 @@ class Uniform(_Dist):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
 
 
 class Triangular(_Dist):
@@ -135,6 +150,11 @@ class Triangular(_Dist):
         if self.low == self.high:
             return np.full(size, self.low)
         return rng.triangular(self.low, self.mode, self.high, size)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        if self.low == self.high:
+            return float(self.low)
+        return float(rng.triangular(self.low, self.mode, self.high))
 
 
 class Lognormal(_Dist):
@@ -165,6 +185,11 @@ class Lognormal(_Dist):
         sigma2 = math.log1p((self.sd / self.mean_value) ** 2)
         mu = math.log(self.mean_value) - sigma2 / 2
         return rng.lognormal(mu, math.sqrt(sigma2), size)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        sigma2 = math.log1p((self.sd / self.mean_value) ** 2)
+        mu = math.log(self.mean_value) - sigma2 / 2
+        return float(rng.lognormal(mu, math.sqrt(sigma2)))
 
 
 class LognormalPercentile(_Dist):
@@ -206,7 +231,14 @@ class LognormalPercentile(_Dist):
         return self.median * math.exp(self.sigma**2 / 2)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.lognormal(math.log(self.median), self.sigma, size)
+        return rng.lognormal(math.log(self.median), self._sigma, size)
+
+    def draw(self, rng: np.random.Generator) -> float:
+        return float(rng.lognormal(math.log(self.median), self._sigma))
+
+    @functools.cached_property
+    def _sigma(self) -> float:
+        return self.sigma  # computed once: it inverts the normal distribution
 
 
 class Empirical(_Dist):
@@ -241,7 +273,29 @@ class Empirical(_Dist):
         return float(v.mean() if p is None else (v * p).sum())
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.choice(np.asarray(self.values, dtype=float), size=size, p=self._probabilities())
+        values, cdf = self._table
+        if cdf is None:
+            return rng.choice(values, size=size)
+        # What `rng.choice(values, size, p=weights)` does, with its table built once rather than
+        # at every draw (65 µs a draw otherwise): the same variates from the same stream.
+        return values[cdf.searchsorted(rng.random(size), side="right")]
+
+    def draw(self, rng: np.random.Generator) -> float:
+        values, cdf = self._table
+        if cdf is None:
+            return float(rng.choice(values))
+        return float(values[cdf.searchsorted(rng.random(), side="right")])
+
+    @functools.cached_property
+    def _table(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The values as an array, and the cumulative weights as `Generator.choice` builds them."""
+        values = np.asarray(self.values, dtype=float)
+        p = self._probabilities()
+        if p is None:
+            return values, None
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        return values, cdf
 
 
 def _number_is_fixed(value: object) -> object:
