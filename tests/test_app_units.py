@@ -52,8 +52,7 @@ from sim.runs.cache import (
     zip_run_directory,
 )
 from sim.runs.executors import InProcessExecutor
-from sim.runs.partial import RunSoFar
-from sim.runs.tables import RunTables, load_run
+from sim.runs.tables import RunTables, load_finished_so_far, load_run
 from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
 from sim.scenario.schema import (
     Department,
@@ -290,8 +289,9 @@ def test_an_interrupted_run_is_resumed_and_never_seen_half_written(tmp_path: Pat
         run_cached(tmp_path, scenario, 1, 4, InProcessExecutor, on_progress=stop_after_two)
     assert find_cached(tmp_path, scenario, 1, 4) is None  # only the .partial folder exists
     partial = partial_dir(tmp_path, scenario, 1, 4)
-    so_far = RunSoFar(partial).read()  # what a page shows of a run still going
-    assert so_far.reps == [0, 1] and replications_on_disk(tmp_path, scenario, 1, 4) == 2
+    so_far = load_finished_so_far(partial)  # what a page shows of a run still going
+    assert so_far is not None and list(so_far.kpis["rep"]) == [0, 1]
+    assert replications_on_disk(tmp_path, scenario, 1, 4) == 2
     resumed = run_cached(tmp_path, scenario, 1, 4, InProcessExecutor)
     fresh = run_cached(tmp_path / "fresh", scenario, 1, 4, InProcessExecutor)
     for name in ("kpis.parquet", "monthly.parquet", "pools.parquet", "summary.csv"):

@@ -13,9 +13,9 @@ from sim import load_scenario
 from sim.results.replication import ReplicationOutcome, replicate
 from sim.runs.batch import BatchRequest, run_batch
 from sim.runs.executors import InProcessExecutor
-from sim.runs.partial import RunSoFar
 from sim.runs.replog import LOG_NAME, ReplicationLog, encode_outcome, record_outcome
 from sim.runs.rundir import RunDirectory
+from sim.runs.tables import RunSoFar, load_finished_so_far
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 TABLES = ("kpis.parquet", "monthly.parquet", "monthly_by_pool.parquet", "pools.parquet")
@@ -69,14 +69,19 @@ def test_results_so_far_grow_during_a_run_and_match_the_final_tables(tmp_path: P
     seen: list[list[int]] = []
 
     def on_progress(done: int, failed: int, total: int) -> None:
-        seen.append(reader.read().reps)
+        so_far = reader.read()
+        seen.append([] if so_far is None else list(so_far.kpis["rep"]))
+        one_shot = load_finished_so_far(out)
+        assert seen[-1] == ([] if one_shot is None else list(one_shot.kpis["rep"]))
 
     run_batch(BatchRequest(load_scenario(TINY), 4, 3, out), InProcessExecutor(), on_progress)
     assert seen == [[], [0], [0, 1], [0, 1, 2]]
-    assert reader.finished and not (out / LOG_NAME).exists()
-    last = reader.read()
+    assert not (out / LOG_NAME).exists()
+    last = reader.read()  # the log is gone: what was read stays
+    assert last is not None and load_finished_so_far(out) is None
     for name in ("kpis", "pools", "monthly", "monthly_by_pool"):
         pd.testing.assert_frame_equal(getattr(last, name), pd.read_parquet(out / f"{name}.parquet"))
+    pd.testing.assert_frame_equal(last.summary, pd.read_csv(out / "summary.csv"), check_dtype=False)
 
 
 def test_a_run_interrupted_by_an_earlier_version_resumes_from_its_parts(

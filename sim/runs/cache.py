@@ -122,7 +122,7 @@ def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedR
 
 def partial_dir(root: Path, scenario: Scenario, seed: int, reps: int) -> Path:
     """Where the run of (scenario, seed, reps) is written while it runs: read its finished
-    replications from there with `sim.runs.partial.RunSoFar` (say, in `on_progress`)."""
+    replications from there with `sim.runs.tables.RunSoFar` (say, in `on_progress`)."""
     return root / f"{cache_key(scenario, seed, reps)}.partial"
 
 

@@ -199,6 +199,9 @@ class RunDirectory:
     def gather(self, reps: list[int]) -> dict[str, pd.DataFrame]:
         """The run's tables for `reps`, sorted by replication."""
         latest = self._latest()
+        missing = sorted(set(reps) - set(latest))
+        if missing:  # gone since they were listed: the run finished and its log was removed
+            raise FileNotFoundError(f"replication {missing[0]} is not in {self.log.path}")
         return tables_of([latest[rep] for rep in sorted(reps)])
 
     def failures(self) -> pd.DataFrame:

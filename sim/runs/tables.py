@@ -1,4 +1,4 @@
-"""Reading a finished run directory: its tables, manifest and scenario.
+"""Reading a run directory: its tables, manifest and scenario (finished, or so far).
 
 The files are those `sim.runs.batch.run_batch` writes (docs/outputs.md). The app, the report and
 the studies read runs through `load_run`, so none of them needs chart code to get at a run.
@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 
 from sim.results.summary import summarise_kpis
-from sim.runs.rundir import RunDirectory
+from sim.runs.replog import LOG_NAME, Record, ReplicationLog
+from sim.runs.rundir import RunDirectory, tables_of
 from sim.scenario.files import parse_scenario
 from sim.scenario.schema import Scenario
 
-__all__ = ["RunTables", "load_finished_so_far", "load_run"]
+__all__ = ["RunSoFar", "RunTables", "load_finished_so_far", "load_run"]
 
 
 @dataclass(frozen=True)
@@ -66,25 +67,57 @@ def load_finished_so_far(path: str | Path) -> RunTables | None:
     """The replications of a run that has not finished (still being written, or stopped) that are
     complete on disk, as the same tables a finished run has; None if none has finished yet.
 
-    Safe while the run's writer is working: a replication counts once its record, written last,
-    is in place. None too if the run finished and moved meanwhile (read it with `load_run`).
+    Safe while the run's writer is working: a replication counts once its whole record is in the
+    run's replication log. None too if the run finished and moved meanwhile (read it with
+    `load_run`). To follow a run as it goes, keep a `RunSoFar` and call its `read()` instead:
+    it decodes only the replications added since its last call.
     """
-    run_dir = RunDirectory(path)
-    try:
-        manifest = run_dir.read_manifest()
-        reps = sorted(run_dir.completed_reps())
-        if manifest is None or not reps:
-            return None
-        tables = run_dir.gather(reps)
-    except FileNotFoundError:  # the run finished and its parts were removed or moved
-        return None
-    return RunTables(
-        path=Path(path),
-        manifest=manifest,
-        scenario=parse_scenario(manifest["scenario"], source=str(Path(path) / "manifest.json")),
-        summary=summarise_kpis(tables["kpis"]),
-        kpis=tables["kpis"],
-        monthly=tables["monthly"],
-        monthly_by_pool=tables["monthly_by_pool"],
-        pools=tables["pools"],
-    )
+    return RunSoFar(path).read()
+
+
+class RunSoFar:
+    """The finished replications of a run still being written, read incrementally.
+
+    Each `read()` decodes only the records appended to the run's replication log since the
+    previous one (about a millisecond per new replication), so it can be called after every
+    replication (say, from `run_batch`'s `on_progress`). A reader never disturbs the writer: it
+    opens the log read-only and stops at the last whole record. Once the run has finished and its
+    log is gone, it keeps returning what it read last.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._log = ReplicationLog(self.path / LOG_NAME)
+        self._offset = 0
+        self._latest: dict[int, Record] = {}
+        self._manifest: dict[str, Any] | None = None
+        self._tables: RunTables | None = None
+
+    def read(self) -> RunTables | None:
+        """The replications finished so far, sorted by replication; None before the first."""
+        if self._manifest is None:
+            self._manifest = RunDirectory(self.path).read_manifest()
+            if self._manifest is None:
+                return None
+        records, self._offset = self._log.read_from(self._offset)
+        for record in records:
+            self._latest[record.rep] = record
+        if records or self._tables is None:
+            latest = self._latest
+            done = [latest[rep] for rep in sorted(latest) if not latest[rep].failed]
+            self._tables = self._as_run(tables_of(done)) if done else None
+        return self._tables
+
+    def _as_run(self, tables: dict[str, pd.DataFrame]) -> RunTables:
+        manifest = self._manifest
+        assert manifest is not None
+        return RunTables(
+            path=self.path,
+            manifest=manifest,
+            scenario=parse_scenario(manifest["scenario"], source=str(self.path / "manifest.json")),
+            summary=summarise_kpis(tables["kpis"]),
+            kpis=tables["kpis"],
+            monthly=tables["monthly"],
+            monthly_by_pool=tables["monthly_by_pool"],
+            pools=tables["pools"],
+        )
