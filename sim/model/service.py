@@ -1,9 +1,10 @@
 """Service: requests queue for their skill pool, are worked by staff, complete or are given up.
 
 This is the model's hot loop (one pass per request), so it is written for speed and kept in this
-one module: SimPy events with callbacks rather than a process per request, request attributes in
-plain lists indexed by request number, a heap per pool of waiting requests, and one shared timer
-for reneging instead of one per request. The rest of the model is ordinary SimPy processes.
+one module: SimPy events with callbacks rather than a process per request (`Call`: a slotted
+event put straight on SimPy's queue), request attributes in plain lists indexed by request number,
+a heap per pool of waiting requests, and one shared timer for reneging instead of one per request.
+The rest of the model is ordinary SimPy processes.
 
 A case's elapsed time is its remaining effort delivered at the share of a person it gets
 (productivity times working days per calendar day, over the cases a person carries at once),
@@ -16,9 +17,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
+from typing import Any
 
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from sim.model.demand import Onboarding, RequestBook
 from sim.model.state import PoolState, Worker
@@ -37,6 +39,32 @@ __all__ = [
 # Request states (ints, for speed).
 NOT_ARRIVED, WAITING, IN_SERVICE, REQUEUED, COMPLETED, RENEGED, DROPPED = range(7)
 INF = math.inf
+
+
+class Call:
+    """What `simpy.Timeout(env, delay, value)` with one callback is to SimPy's event loop, for
+    a fraction of its cost (a request's arrival and end are two of these; cProfile of a baseline
+    replication put building and scheduling Timeouts at about a tenth of its time).
+
+    `Environment.step` needs only an event's `callbacks`, `_ok` and `_value`. The entry on the
+    queue is the one `Environment.schedule` makes, (time, priority, event id, event), with the
+    same event counter, so events run in exactly the order they would as Timeouts.
+    """
+
+    __slots__ = ("_ok", "_value", "callbacks")
+
+    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
+        self.callbacks: list[Callable[[Any], None]] | None = [callback]
+        self._ok = True
+        self._value = value
+
+
+def call_after(
+    env: simpy.Environment, delay: float, callback: Callable[[Any], None], value: Any = None
+) -> None:
+    """Call `callback(event)` `delay` days from now, as a Timeout's callback would be called."""
+    queue: list[Any] = env._queue  # holds Calls beside SimPy's own events
+    heapq.heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback, value)))
 
 
 class ServiceDesk:
@@ -84,9 +112,9 @@ class ServiceDesk:
     def _schedule_arrival(self, now: float) -> None:
         # Work in hand at the start "arrived" on or before day 0: it is taken on at day 0.
         delay = max(0.0, self.arrival_day[self.next_arrival] - now)
-        Timeout(self.env, delay).callbacks.append(self._arrive)
+        call_after(self.env, delay, self._arrive)
 
-    def _arrive(self, _event: simpy.Event) -> None:
+    def _arrive(self, _event: Call) -> None:
         i = self.next_arrival
         now = self.env.now
         self.next_arrival = i + 1
@@ -147,9 +175,9 @@ class ServiceDesk:
         busy.area += busy.level * (now - busy.last_day)
         busy.last_day = now
         busy.level += 1
-        Timeout(self.env, days, (i, token)).callbacks.append(self._finish)
+        call_after(self.env, days, self._finish, (i, token))
 
-    def _finish(self, event: simpy.Event) -> None:
+    def _finish(self, event: Call) -> None:
         i, token = event._value
         if self.token[i] != token:
             return  # handed back by a leaver; this completion no longer applies
@@ -194,10 +222,9 @@ class ServiceDesk:
         heapq.heappush(self.deadlines, (deadline, i))
         if deadline < self.next_sweep_day:
             self.next_sweep_day = deadline
-            event = Timeout(self.env, deadline - self.env.now, deadline)
-            event.callbacks.append(self._sweep)
+            call_after(self.env, deadline - self.env.now, self._sweep, deadline)
 
-    def _sweep(self, event: simpy.Event) -> None:
+    def _sweep(self, event: Call) -> None:
         """Departments whose patience has run out give up (one timer serves all deadlines)."""
         now = self.env.now
         deadlines, state = self.deadlines, self.state
