@@ -1,12 +1,20 @@
 """Performance suite: run with `uv run python benchmarks/run_benchmarks.py [--quick]`.
 
-Measures, side by side in one run, each figure that benchmarks/README.md records:
-1. the model reduced to M/M/c against an idiomatic SimPy M/M/c (requests per second);
-2. baseline and plan_2014 requests per second, against the model's own M/M/c rate;
-3. replications per second serially and on all cores (parallel efficiency);
-4. Dask LocalCluster overhead per replication;
-5. peak memory of a batch of 100 and of 2,000 replications.
-Prints a Markdown table. Timings take the best of several repeats (least disturbed by other load).
+Measures, side by side in one run, each figure that benchmarks/README.md records (issue 11):
+1. the model reduced to M/M/c against an idiomatic SimPy M/M/c, at c=5, utilisation 0.8 and at
+   c=50, utilisation 0.9 (requests per second; the model's time includes its KPIs and tables);
+2. baseline cost per request against its own reduction (an M/M/c with the baseline's case slots);
+3. replications per second through the bare process pool and through `ccs-sim run`, on 1 and 2
+   workers, and the CPU the runner's own process spends per replication;
+4. seconds from command to summary for 100 baseline replications (`ccs-sim run`, 2 workers);
+5. Dask LocalCluster overhead per replication;
+6. peak memory of a run of 100 and of 2,000 small replications.
+(Seconds to the first and last result in the app: `benchmarks/app_sessions.py --sessions 1`.)
+
+The machine's load average is printed beside every figure: on a shared machine compare rows taken
+at similar load. Timings take the best of several repeats, and the two sides of each ratio are
+taken in alternation, so that other load falls on both alike. `--code DIR` measures another
+checkout's `sim` (an export of an older commit) with this same script, for before/after tables.
 """
 
 from __future__ import annotations
@@ -24,53 +32,195 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+_args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+_args.add_argument("--quick", action="store_true", help="fewer repeats and replications")
+_args.add_argument("--code", type=Path, help="measure the `sim` package of this checkout instead")
+_args.add_argument(
+    "--skip",
+    nargs="*",
+    default=[],
+    help="sections to leave out: mmc baseline runner command dask memory",
+)
+ARGS = _args.parse_args()
+if ARGS.code:
+    sys.path.insert(0, str(ARGS.code.resolve()))
+    os.environ["PYTHONPATH"] = str(ARGS.code.resolve())  # for the ccs-sim subprocesses too
+CODE_ROOT = ARGS.code.resolve() if ARGS.code else ROOT  # subprocesses start here (`-c` imports
+# from the working directory first)
+
 from mmc import idiomatic_simpy_mmc, mmc_scenario  # noqa: E402
 
-from sim import load_scenario, run_replication, scenario_to_yaml, simulate  # noqa: E402
+from sim import load_scenario, simulate  # noqa: E402
 from sim.results.replication import replicate  # noqa: E402
-from sim.runs.batch import BatchRequest, run_batch  # noqa: E402
-from sim.runs.executors import DaskExecutor, InProcessExecutor, PoolExecutor  # noqa: E402
+from sim.runs.executors import DaskExecutor, PoolExecutor  # noqa: E402
+
+Row = tuple[str, str, str, str]  # measure, target, measured, load average
 
 
-def best_of(repeats: int, func) -> float:
-    """Least wall time of `repeats` calls."""
-    times = []
+def load() -> str:
+    """The 1-minute load average now."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def alternating_best(repeats: int, *funcs) -> list[float]:
+    """Least wall time of each function over `repeats` rounds, the functions taken in turn."""
+    best = [float("inf")] * len(funcs)
     for _ in range(repeats):
+        for k, func in enumerate(funcs):
+            start = time.perf_counter()
+            func()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best
+
+
+def requests_of(scenario, seed: int = 1) -> int:
+    """Requests (every arrival event, deferred ones included) in one replication."""
+    kpis = simulate(scenario, seed).kpis
+    return int(kpis["arrivals"] + kpis["requests_deferred"])
+
+
+def mmc_rows(servers: int, utilisation: float, months: int, repeats: int) -> list[Row]:
+    scenario = mmc_scenario(servers, utilisation, horizon_months=months)
+    n = requests_of(scenario)
+    model, simpy = alternating_best(
+        repeats,
+        lambda: simulate(scenario, 1),
+        lambda: idiomatic_simpy_mmc(servers, utilisation, n, seed=1),
+    )
+    setting = f"c={servers}, utilisation {utilisation}, {n:,} requests"
+    return [
+        (f"Idiomatic SimPy M/M/c ({setting})", "-", f"{n / simpy:,.0f} req/s", load()),
+        (f"Model reduced to M/M/c ({setting})", "-", f"{n / model:,.0f} req/s", load()),
+        (f"Model / idiomatic SimPy, c={servers}", ">= 3x", f"**{simpy / model:.2f}x**", load()),
+    ]
+
+
+def baseline_rows(repeats: int) -> list[Row]:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    slots = sum(p.initial_headcount * p.cases_per_person for p in scenario.staff_pools)
+    reduction = mmc_scenario(slots, 0.9, horizon_months=scenario.run.horizon_months)
+    n_base, n_red = requests_of(scenario), requests_of(reduction)
+    base, red = alternating_best(
+        repeats, lambda: simulate(scenario, 1), lambda: simulate(reduction, 1)
+    )
+    per_base, per_red = base / n_base * 1e6, red / n_red * 1e6
+    return [
+        (f"baseline: µs per request ({n_base:,} requests, seed 1)", "-", f"{per_base:.1f}", load()),
+        (
+            f"its reduction: M/M/c, c={slots}, utilisation 0.9 ({n_red:,} requests)",
+            "-",
+            f"{per_red:.1f}",
+            load(),
+        ),
+        (
+            "baseline per request / its reduction",
+            "<= 1.5x",
+            f"**{per_base / per_red:.2f}x**",
+            load(),
+        ),
+    ]
+
+
+def bare_pool_seconds(scenario, reps: int, workers: int) -> float:
+    """Replications through a process pool, outcomes returned to this process and dropped."""
+    pool = PoolExecutor(workers)
+    try:
         start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for _ in pool.run(replicate, (scenario, 1), range(reps)):
+            pass
+        return time.perf_counter() - start
+    finally:
+        pool.close()
 
 
-def requests_per_second(scenario, seeds: range, repeats: int) -> tuple[float, int]:
-    """Requests (every arrival event, deferred ones included) per second of `simulate`."""
-    results = [simulate(scenario, seed) for seed in seeds]
-    n = sum(r.kpis["arrivals"] + r.kpis["requests_deferred"] for r in results)
-    seconds = best_of(repeats, lambda: [simulate(scenario, seed) for seed in seeds])
-    return n / seconds, n // len(seeds)
-
-
-def mmc_comparison(repeats: int) -> dict[str, float]:
-    scenario = mmc_scenario(servers=5, utilisation=0.8, horizon_months=240)
-    model_rate, n = requests_per_second(scenario, range(1, 2), repeats)
-    simpy_seconds = best_of(repeats, lambda: idiomatic_simpy_mmc(5, 0.8, n, seed=1))
-    return {"n": n, "model": model_rate, "simpy": n / simpy_seconds}
-
-
-def batch_seconds(scenario, reps: int, executor) -> float:
+def ccs_sim_run(reps: int, workers: int) -> dict[str, float]:
+    """`ccs-sim run scenarios/baseline.yaml` in a fresh process: wall seconds from command to
+    summary, and CPU seconds of the runner's own process and of its workers."""
     with tempfile.TemporaryDirectory() as scratch:
+        code = (
+            "import resource, sys; from sim.cli import main; "
+            f"rc = main(['run', 'scenarios/baseline.yaml', '--reps', '{reps}', '--workers', "
+            f"'{workers}', '--out', {str(Path(scratch) / 'run')!r}]); "
+            "s, c = resource.getrusage(resource.RUSAGE_SELF), "
+            "resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print('CPU', s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime, file=sys.stderr)"
+        )
         start = time.perf_counter()
-        run_batch(BatchRequest(scenario, 1, reps, Path(scratch) / "run"), executor)
-        seconds = time.perf_counter() - start
-    executor.close()
-    return seconds
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=CODE_ROOT, capture_output=True, text=True, check=True
+        )
+        wall = time.perf_counter() - start
+    own, children = (float(x) for x in done.stderr.strip().splitlines()[-1].split()[1:])
+    return {"wall": wall, "own_cpu": own, "workers_cpu": children}
+
+
+def runner_rows(reps: int) -> list[Row]:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    rows: list[Row] = []
+    bare: dict[int, float] = {}
+    run: dict[int, dict[str, float]] = {}
+    for workers in (1, 2):  # each pair taken back to back
+        bare[workers] = reps / bare_pool_seconds(scenario, reps, workers)
+        rows.append(
+            (
+                f"Bare process pool, {workers} worker(s): baseline reps/s ({reps} reps)",
+                "-",
+                f"{bare[workers]:.2f}/s",
+                load(),
+            )
+        )
+        run[workers] = ccs_sim_run(reps, workers)
+        rate = reps / run[workers]["wall"]
+        rows.append(
+            (
+                f"`ccs-sim run --workers {workers}`: reps/s, command to summary",
+                "-",
+                f"{rate:.2f}/s",
+                load(),
+            )
+        )
+    rate2, rate1 = reps / run[2]["wall"], reps / run[1]["wall"]
+    rows.append(
+        (
+            "`ccs-sim run` 2 workers / bare pool 2 workers",
+            ">= 0.9x",
+            f"**{rate2 / bare[2]:.2f}x**",
+            load(),
+        )
+    )
+    rows.append(
+        ("`ccs-sim run` 2 workers / its 1 worker", ">= 1.8x", f"**{rate2 / rate1:.2f}x**", load())
+    )
+    own = run[2]["own_cpu"] / reps * 1000
+    per_rep = run[2]["workers_cpu"] / reps * 1000
+    rows.append(
+        (
+            "Runner's own process, 2 workers: CPU ms per replication (workers' ms)",
+            "-",
+            f"{own:.0f} ({per_rep:.0f})",
+            load(),
+        )
+    )
+    return rows
+
+
+def command_rows(reps: int) -> list[Row]:
+    seconds = ccs_sim_run(reps, 2)["wall"]
+    return [
+        (
+            f"{reps} baseline replications, `ccs-sim run --workers 2`, command to summary",
+            "<= 10 s",
+            f"**{seconds:.1f} s**",
+            load(),
+        )
+    ]
 
 
 def dask_overhead_ms(reps: int) -> float:
     """Extra worker-time per replication on a LocalCluster, over running it in-process."""
     scenario = mmc_scenario(servers=2, utilisation=0.5, horizon_months=2)
     payload = (scenario, 1)
-    serial = best_of(3, lambda: [replicate(payload, rep) for rep in range(reps)])
+    [serial] = alternating_best(3, lambda: [replicate(payload, rep) for rep in range(reps)])
     dask = DaskExecutor("local", workers=2)
     try:
         list(dask.run(replicate, payload, range(20)))  # warm the workers
@@ -84,6 +234,8 @@ def dask_overhead_ms(reps: int) -> float:
 
 def peak_memory_mb(reps: int) -> float:
     """Peak resident memory of an in-process `ccs-sim run` of `reps` small replications."""
+    from sim import scenario_to_yaml
+
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "mmc.yaml"
         path.write_text(scenario_to_yaml(mmc_scenario(2, 0.5, horizon_months=12)))
@@ -94,60 +246,47 @@ def peak_memory_mb(reps: int) -> float:
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
         )
         done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            [sys.executable, "-c", code], cwd=CODE_ROOT, capture_output=True, text=True, check=True
         )
         return int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and replications")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
-    rows: list[tuple[str, str, str]] = []
-
-    mmc = mmc_comparison(repeats)
-    ratio = mmc["model"] / mmc["simpy"]
-    rows.append(("Idiomatic SimPy M/M/c (c=5, rho=0.8)", "-", f"{mmc['simpy']:,.0f} req/s"))
-    rows.append(
-        ("Model reduced to M/M/c, same c, rho, requests", "-", f"{mmc['model']:,.0f} req/s")
-    )
-    rows.append(("Model / idiomatic SimPy", ">= 2x", f"{ratio:.2f}x"))
-
-    for name in ("baseline", "plan_2014"):
-        scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        rate, n = requests_per_second(scenario, range(1, 3), max(2, repeats // 2))
-        slowdown = mmc["model"] / rate
+    quick = ARGS.quick
+    repeats = 2 if quick else 5
+    rows: list[Row] = []
+    if "mmc" not in ARGS.skip:
+        rows += mmc_rows(5, 0.8, 240, repeats)
+        rows += mmc_rows(50, 0.9, 24 if quick else 146, max(2, repeats - 2))
+    if "baseline" not in ARGS.skip:
+        rows += baseline_rows(max(2, repeats - 2))
+    if "runner" not in ARGS.skip:
+        rows += runner_rows(8 if quick else 20)
+    if "command" not in ARGS.skip:
+        rows += command_rows(20 if quick else 100)
+    if "dask" not in ARGS.skip:
+        overhead = dask_overhead_ms(100 if quick else 400)
         rows.append(
-            (f"{name}: requests/s ({n:,} requests per replication)", "-", f"{rate:,.0f} req/s")
+            ("Dask LocalCluster overhead per replication", "<= 15 ms", f"{overhead:.1f} ms", load())
         )
-        rows.append((f"{name}: M/M/c rate / {name} rate", "<= 1.5x", f"{slowdown:.2f}x"))
+    if "memory" not in ARGS.skip:
+        big = 500 if quick else 2000
+        small, large = peak_memory_mb(100), peak_memory_mb(big)
+        rows.append(
+            ("Peak memory, 100 replications (in-process run)", "-", f"{small:.0f} MB", load())
+        )
+        rows.append((f"Peak memory, {big:,} replications", "flat", f"{large:.0f} MB", load()))
 
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
-    reps = 8 if args.quick else 20
-    run_replication(scenario, 1, 0)
-    serial = batch_seconds(scenario, reps, InProcessExecutor())
-    cores = os.cpu_count() or 1
-    parallel = batch_seconds(scenario, reps, PoolExecutor(cores))
-    efficiency = serial / (cores * parallel)
-    rows.append(
-        (f"Baseline replications/s, serial ({reps} reps, with I/O)", "-", f"{reps / serial:.2f}/s")
+    import sim
+
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; code: {Path(sim.__file__).parent}; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
-    rows.append((f"Baseline replications/s, {cores} cores", "-", f"{reps / parallel:.2f}/s"))
-    rows.append((f"Parallel efficiency on {cores} cores", ">= 0.95", f"{efficiency:.2f}"))
-
-    overhead = dask_overhead_ms(100 if args.quick else 400)
-    rows.append(("Dask LocalCluster overhead per replication", "<= 15 ms", f"{overhead:.1f} ms"))
-
-    small, large = peak_memory_mb(100), peak_memory_mb(500 if args.quick else 2000)
-    rows.append(("Peak memory, 100 replications (in-process run)", "-", f"{small:.0f} MB"))
-    big = 500 if args.quick else 2000
-    rows.append((f"Peak memory, {big:,} replications", "flat", f"{large:.0f} MB"))
-
-    print(f"Machine: {platform.platform()}, {cores} cores, Python {platform.python_version()}")
-    print("\n| measure | target | measured |\n|---|---|---|")
-    for measure, target, value in rows:
-        print(f"| {measure} | {target} | {value} |")
+    print("\n| measure | target | measured | load average (1 min) |\n|---|---|---|---|")
+    for measure, target, value, load_now in rows:
+        print(f"| {measure} | {target} | {value} | {load_now} |")
 
 
 if __name__ == "__main__":
