@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cli_snapshot import add_snapshot_verbs
 from sim.crash_log import record_crash
 from sim.errors import Problem, ScenarioError, storage_fault
 from sim.runs.limits import MAX_REPS
@@ -100,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     run.add_argument(
+        "--snapshot",
+        type=Path,
+        help="start on a snapshot's date in its state: a folder of CSV files (docs/snapshot.md)",
+    )
+    run.add_argument(
         "--precision",
         type=_fraction,
         help="stop once each headline KPI's 95%% CI half-width is within this share of its "
@@ -124,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = verbs.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(handler=_schema)
     _add_evidence_verbs(verbs)
+    add_snapshot_verbs(verbs)
     parser.set_defaults(
         interrupted="Finished replications are saved; add --resume to complete the run."
     )
@@ -341,6 +348,10 @@ def _schema(_args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)  # refuse a bad file before the imports
+    if args.snapshot is not None:
+        from sim.scenario.snapshot import apply_snapshot, load_snapshot
+
+        scenario = apply_snapshot(scenario, load_snapshot(args.snapshot, scenario))
     from sim.runs.batch import BatchRequest, run_batch
     from sim.runs.executors import make_executor
     from sim.runs.progress import Progress

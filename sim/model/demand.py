@@ -180,19 +180,17 @@ def _attach_request_attributes(
 
 
 def with_work_in_hand(book: RequestBook, in_hand: RequestBook) -> RequestBook:
-    """The book with the start's work in hand in front (its arrival days are 0 or earlier)."""
+    """The book with the start's work in hand in front, in the order it is taken on."""
     if len(in_hand) == 0:
         return book
+    # Kept in the order given: work in hand is all taken on at the start, in that order (its
+    # arrival days are on or before day 0, the run's arrivals on or after it).
     columns = {
         name: np.concatenate([getattr(in_hand, name), getattr(book, name)])
         for name in book.__dataclass_fields__
         if name != "demand_multiplier"
     }
-    order = np.argsort(columns["arrival_day"], kind="stable")
-    return RequestBook(
-        **{name: values[order] for name, values in columns.items()},
-        demand_multiplier=book.demand_multiplier,
-    )
+    return RequestBook(**columns, demand_multiplier=book.demand_multiplier)
 
 
 @dataclass

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
 import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.state import PoolState
 from sim.model.streams import RecruitmentStream, Streams
 from sim.model.workforce import Workforce
+from sim.scenario.distributions import Distribution
 from sim.scenario.schema import RecruitmentSettings
 
 __all__ = ["Recruitment", "filling_a_vacancy"]
@@ -72,7 +74,26 @@ class Recruitment:
         """A vacancy already in `stage` at the start, with a uniform share of it still to run."""
         pool.vacancies_open += 1
         remaining = float(self.streams.start_vacancies.random())
-        self.env.process(filling_a_vacancy(self.env, self, pool, stage, remaining))
+        self.env.process(filling_a_vacancy(self.env, self, pool, stage, _Remaining(remaining)))
+
+    def resume_vacancy_after(self, pool: PoolState, stage: str, days_in_stage: float) -> None:
+        """A vacancy that has already spent `days_in_stage` in `stage` at the start: the rest of
+        the stage is its duration drawn given that it has lasted that long."""
+        pool.vacancies_open += 1
+        dist = self._stage_distribution(pool, stage)
+        rng = self.streams.start_vacancies
+        days = 0.0 if dist is None else remaining_after(dist, days_in_stage, rng)
+        self.env.process(filling_a_vacancy(self.env, self, pool, stage, _Remaining(days=days)))
+
+    def _stage_distribution(self, pool: PoolState, stage: str) -> Distribution | None:
+        """The duration of `stage` in `pool` (None: the pool has no vetting)."""
+        if stage == "notice":
+            return pool.config.joiner_notice_days
+        if stage == "vetting":
+            level = pool.config.vetting_level
+            return None if level is None else self.settings.vetting_levels[level].duration_days
+        dist: Distribution = getattr(self.settings, f"{stage}_days")
+        return dist
 
     def draw(self, stream: RecruitmentStream, dist_name: str) -> float:
         """One duration from the named recruitment setting, from its own stream."""
@@ -111,6 +132,34 @@ class Recruitment:
         return max(ends) if ends else None
 
 
+CONDITIONED_DRAWS = 4096  # draws tried for a stage's rest before calling it overdue
+
+
+def remaining_after(dist: Distribution, elapsed_days: float, rng: np.random.Generator) -> float:
+    """Days left of a duration drawn from `dist` given that it has lasted `elapsed_days`: the
+    first of a block of draws longer than that, less that. A stage already longer than every
+    draw is overdue and ends at once (0 days left)."""
+    draws = dist.sample(rng, CONDITIONED_DRAWS)
+    longer = draws[draws > elapsed_days]
+    return float(longer[0] - elapsed_days) if len(longer) else 0.0
+
+
+class _Remaining:
+    """How much of the first stage of a vacancy is still to run: a share of a fresh draw, or a
+    number of days already known (the rest of a snapshot's stage). Later stages run in full."""
+
+    __slots__ = ("days", "share")
+
+    def __init__(self, share: float = 1.0, days: float | None = None) -> None:
+        self.share, self.days = share, days
+
+    def of(self, drawn: float) -> float:
+        return drawn * self.share if self.days is None else self.days
+
+
+_FULL = _Remaining()
+
+
 def _enter(pool: PoolState, stage: str) -> None:
     pool.pipeline[stage] += 1
 
@@ -135,20 +184,20 @@ def filling_a_vacancy(
     rec: Recruitment,
     pool: PoolState,
     start_stage: str = "approval",
-    remaining_share: float = 1.0,
+    remaining: _Remaining = _FULL,
 ) -> Generator[simpy.Event, object, None]:
     """One vacancy through the pipeline; ends with a hire, or closes if approval is refused.
 
-    A vacancy in flight at the start enters at `start_stage` with `remaining_share` of that
-    stage's duration still to run.
+    A vacancy in flight at the start enters at `start_stage` with `remaining` of that stage's
+    duration still to run.
     """
-    opened, in_run = env.now, start_stage == "approval" and remaining_share == 1.0
-    share, stage = remaining_share, start_stage
+    opened, in_run = env.now, start_stage == "approval" and remaining is _FULL
+    share, stage = remaining, start_stage
     if stage == "approval":
         approved = yield from _approval(env, rec, pool, share)
         if not approved:
             return
-        share, stage = 1.0, "advert"
+        share, stage = _FULL, "advert"
     times = _Round()
     while stage != "notice":
         if stage != "vetting":
@@ -157,11 +206,11 @@ def filling_a_vacancy(
                 yield recruiter
                 _leave(pool, "awaiting_recruiter")
                 yield from _advertise_until_accepted(env, rec, pool, times, stage, share)
-            share = 1.0
+            share = _FULL
         _enter(pool, "vetting")
-        yield env.timeout(_vetting_days(rec, pool) * share)
+        yield env.timeout(share.of(_vetting_days(rec, pool)))
         _leave(pool, "vetting")
-        share, checks_done = 1.0, env.now
+        share, checks_done = _FULL, env.now
         if rec.passes("vetting", 1 - _vetting_withdrawal(rec, pool)):
             stage = "notice"
         else:
@@ -169,7 +218,7 @@ def filling_a_vacancy(
             stage = "advert"
     _enter(pool, "notice")
     notice = pool.config.joiner_notice_days.draw(rec.streams.joiner_notice)
-    yield env.timeout(notice * share)
+    yield env.timeout(share.of(notice))
     _leave(pool, "notice")
     pool.vacancies_open -= 1
     if in_run and times.advert_opened is not None:
@@ -181,10 +230,10 @@ def filling_a_vacancy(
 
 
 def _approval(
-    env: simpy.Environment, rec: Recruitment, pool: PoolState, share: float
+    env: simpy.Environment, rec: Recruitment, pool: PoolState, share: _Remaining
 ) -> Generator[simpy.Event, object, bool]:
     _enter(pool, "approval")
-    yield env.timeout(rec.draw("approval", "approval_days") * share)
+    yield env.timeout(share.of(rec.draw("approval", "approval_days")))
     while (end := rec.freeze_end(env.now)) is not None:
         yield env.timeout(end - env.now)
     _leave(pool, "approval")
@@ -204,29 +253,29 @@ def _advertise_until_accepted(
     pool: PoolState,
     times: _Round,
     first_stage: str,
-    share: float,
+    share: _Remaining,
 ) -> Generator[simpy.Event, object, None]:
     index = _ROUND_STAGES.index(first_stage)
     while True:
         if index == 0:
             times.advert_opened = env.now
             _enter(pool, "advert")
-            yield env.timeout(rec.draw("advert", "advert_days") * share)
+            yield env.timeout(share.of(rec.draw("advert", "advert_days")))
             _leave(pool, "advert")
-            times.advert_closed, share = env.now, 1.0
+            times.advert_closed, share = env.now, _FULL
         if index <= 1:
             _enter(pool, "sift_interview")
-            yield env.timeout(rec.draw("sift_interview", "sift_interview_days") * share)
+            yield env.timeout(share.of(rec.draw("sift_interview", "sift_interview_days")))
             _leave(pool, "sift_interview")
-            share = 1.0
+            share = _FULL
             if not rec.passes("sift_interview", 1 - rec.campaign_failure_rate(pool)):
                 rec.readvertised[pool.index] += 1
                 index = 0
                 continue
         _enter(pool, "offer")
-        yield env.timeout(rec.draw("offer", "offer_days") * share)
+        yield env.timeout(share.of(rec.draw("offer", "offer_days")))
         _leave(pool, "offer")
-        share = 1.0
+        share = _FULL
         if rec.passes("offer", rec.offer_acceptance(pool)):
             times.offer_accepted = env.now
             return

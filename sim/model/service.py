@@ -160,7 +160,7 @@ class ServiceDesk:
             self.first_start_day[i] = now
         pool = worker.pool
         if now >= worker.full_productivity_day and not worker.is_contractor:
-            days = self.effort_left[i] / pool.experienced_rate  # the common case, precomputed
+            days = self.effort_left[i] / (pool.experienced_rate * worker.fte)  # the common case
         else:
             days = worker.days_to_deliver(self.effort_left[i], now)
         if days < self.min_elapsed_left[i]:

@@ -27,7 +27,7 @@ from sim.model.monitor import Monitor
 from sim.model.policies import Management, backlog_weeks
 from sim.model.recruitment import Recruitment
 from sim.model.service import ServiceDesk
-from sim.model.start_state import tenure_days, work_in_hand
+from sim.model.start_state import starting_people, work_in_hand
 from sim.model.state import PoolState
 from sim.model.streams import Streams
 from sim.model.workforce import Workforce
@@ -91,11 +91,14 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
             contractors.review(env.now)
 
     # The start state: staff with their tenure, then vacancies already in flight.
-    workforce.start([tenure_days(scenario, p.index, streams) for p in pools])
+    workforce.start([starting_people(scenario, p.index, streams) for p in pools])
     for vacancies in scenario.start_state.vacancies:
         pool = pools[scenario.pool_names.index(vacancies.pool)]
         for _ in range(vacancies.count):
             recruitment.resume_vacancy(pool, vacancies.stage)
+    for vacancy in scenario.start_state.vacancies_in_flight:
+        pool = pools[scenario.pool_names.index(vacancy.pool)]
+        recruitment.resume_vacancy_after(pool, vacancy.stage, vacancy.days_in_stage)
     env.process(onboarding(env, state))
     env.process(monthly_cycle())
     desk.start()

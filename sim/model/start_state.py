@@ -9,6 +9,14 @@ proportion. Staff in post get a tenure drawn within their band, so recent joiner
 ramping up and still carry the early-tenure attrition hazard. Vacancies in a stage have a uniform
 share of that stage's duration still to run (an ASSUMPTION: vacancies entered their stage at an
 even rate). Each draws from its own stream, so a start state leaves the run's other draws alone.
+
+A snapshot's per-item start state is put in place item by item: each person with their own
+tenure, FTE and leaving date; each case with its own department, age and (if known) effort still
+to do. A case already started whose remaining effort is not known draws its type's effort and a
+uniform share of it still to do (an ASSUMPTION, as for the counts above); its minimum elapsed time
+is reduced by the days already worked. Cases already started are put first, so that they are
+taken up by the staff free at the start before any waiting case (work in progress continues,
+though not necessarily with the same person); waiting cases follow in arrival order.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from sim.model.demand import RequestBook, attach_request_attributes
 from sim.model.streams import Streams
 from sim.scenario.schema import Scenario
 
-__all__ = ["tenure_days", "work_in_hand"]
+__all__ = ["StartingPeople", "starting_people", "tenure_days", "work_in_hand"]
 
 
 class _OneStream:
@@ -46,7 +54,56 @@ def _owner(scenario: Scenario) -> int:
 
 
 def work_in_hand(scenario: Scenario, streams: Streams) -> RequestBook:
-    """The start's work in hand as requests (an empty book when there is none)."""
+    """The start's work in hand as requests (an empty book when there is none), in the order
+    they are taken on at the start."""
+    if scenario.start_state.cases:
+        return _cases_in_hand(scenario, streams)
+    book = _work_in_hand_counts(scenario, streams)
+    order = np.argsort(book.arrival_day, kind="stable")
+    return _reordered(book, order)
+
+
+def _reordered(book: RequestBook, order: np.ndarray) -> RequestBook:
+    return RequestBook(
+        **{
+            name: (value if name == "demand_multiplier" else value[order])
+            for name in book.__dataclass_fields__
+            for value in [getattr(book, name)]
+        }
+    )
+
+
+def _cases_in_hand(scenario: Scenario, streams: Streams) -> RequestBook:
+    """A snapshot's cases, started ones first (by start), then waiting ones by arrival."""
+    rng = streams.start_cases
+    cases = scenario.start_state.cases
+    type_index = {t.name: k for k, t in enumerate(scenario.demand.request_types)}
+    dept_index = {d.name: k for k, d in enumerate(scenario.demand.departments)}
+    rtype = np.array([type_index[c.request_type] for c in cases], dtype=np.int64)
+    dept = np.array([dept_index[c.department] for c in cases], dtype=np.int64)
+    days = -np.array([c.age_days for c in cases], dtype=float)
+    started = np.array([c.started_days_ago is not None for c in cases], dtype=bool)
+    worked = np.array([c.started_days_ago or 0.0 for c in cases], dtype=float)
+    known = np.array([c.effort_remaining_person_days or math.nan for c in cases], dtype=float)
+    book = attach_request_attributes(scenario, _OneStream(rng), days, dept, rtype)
+    share_left = np.where(started, rng.uniform(0.0, 1.0, len(cases)), 1.0)
+    effort = np.where(np.isnan(known), book.effort_person_days * share_left, known)
+    min_left = np.maximum(book.min_elapsed_days - worked, 0.0)
+    book = RequestBook(
+        **{
+            **{name: getattr(book, name) for name in book.__dataclass_fields__},
+            "effort_person_days": effort,
+            "min_elapsed_days": min_left,
+            "patience_days": np.full(len(cases), math.inf),
+            "pre_start": np.ones(len(cases), dtype=bool),
+        }
+    )
+    # Started first, most recently started last; then waiting work in arrival order.
+    order = np.lexsort((days, np.where(started, -worked, 0.0), ~started))
+    return _reordered(book, order)
+
+
+def _work_in_hand_counts(scenario: Scenario, streams: Streams) -> RequestBook:
     rng = streams.start_cases
     type_index = {t.name: k for k, t in enumerate(scenario.demand.request_types)}
     cases = scenario.start_state.work_in_hand
@@ -74,6 +131,29 @@ def work_in_hand(scenario: Scenario, streams: Streams) -> RequestBook:
             "pre_start": np.ones(len(rtype), dtype=bool),
         }
     )
+
+
+class StartingPeople:
+    """A pool's people in post at the start, one array entry each (from a snapshot)."""
+
+    def __init__(self, scenario: Scenario, pool_index: int) -> None:
+        name = scenario.staff_pools[pool_index].name
+        people = [p for p in scenario.start_state.people if p.pool == name]
+        self.tenure_days = np.array([p.tenure_days for p in people], dtype=float)
+        self.fte = np.array([p.fte for p in people], dtype=float)
+        leaves = [math.inf if p.leaves_in_days is None else p.leaves_in_days for p in people]
+        self.leaves_in_days = np.array(leaves, dtype=float)
+
+
+def starting_people(scenario: Scenario, pool_index: int, streams: Streams) -> StartingPeople:
+    """Each of a pool's starting staff: tenure, FTE and leaving day (inf: no notice given)."""
+    if scenario.start_state.people:
+        return StartingPeople(scenario, pool_index)
+    people = StartingPeople(scenario, pool_index)  # empty arrays, filled from the profile
+    people.tenure_days = tenure_days(scenario, pool_index, streams)
+    people.fte = np.ones(len(people.tenure_days))
+    people.leaves_in_days = np.full(len(people.tenure_days), math.inf)
+    return people
 
 
 def tenure_days(scenario: Scenario, pool_index: int, streams: Streams) -> np.ndarray:

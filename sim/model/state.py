@@ -52,6 +52,7 @@ class Worker:
     __slots__ = (
         "accepting",
         "cases",
+        "fte",
         "full_productivity_day",
         "is_contractor",
         "pool",
@@ -68,8 +69,10 @@ class Worker:
         ramp_weeks: float = 0.0,
         is_contractor: bool = False,
         productivity: float = 1.0,
+        fte: float = 1.0,
     ) -> None:
         self.pool = pool
+        self.fte = fte  # share of full time worked: scales the work a person does each day
         self.start_day = start_day
         self.full_productivity_day = start_day + 7 * ramp_weeks
         self.ramp_start_productivity = pool.config.ramp_up.start_productivity
@@ -94,8 +97,8 @@ class Worker:
         if self.is_contractor:
             return effort_person_days / (self.productivity * pool.productive_share * per_case)
         if now >= self.full_productivity_day:
-            return effort_person_days / pool.experienced_rate
-        k = pool.productive_share * per_case  # effort per day at productivity 1.0
+            return effort_person_days / (pool.experienced_rate * self.fte)
+        k = pool.productive_share * per_case * self.fte  # effort per day at productivity 1.0
         ramp_days = self.full_productivity_day - self.start_day
         p0 = self.ramp_start_productivity
         slope = (1 - p0) / ramp_days  # productivity gained per day
@@ -118,8 +121,9 @@ class Worker:
         if now < self.full_productivity_day:
             ramp_days = self.full_productivity_day - self.start_day
             p0 = self.ramp_start_productivity
-            return (p0 + (1 - p0) * (now - self.start_day) / ramp_days) * pool.productive_share
-        return pool.productive_share * pool.mentoring_factor
+            ramp = p0 + (1 - p0) * (now - self.start_day) / ramp_days
+            return ramp * pool.productive_share * self.fte
+        return pool.productive_share * pool.mentoring_factor * self.fte
 
 
 @dataclass(eq=False)
@@ -137,6 +141,7 @@ class PoolState:
     workers: dict[Worker, None] = field(default_factory=dict)
     ramping: dict[Worker, None] = field(default_factory=dict)  # staff taking cases, ramping up
     n_experienced: int = 0  # staff taking cases at full productivity
+    experienced_fte: float = 0.0  # their FTE (part-timers count for less)
     contractors: dict[Worker, None] = field(default_factory=dict)  # contractors taking cases
     free_slots: deque[Worker] = field(default_factory=deque)
     waiting: list[tuple[int, float, int]] = field(default_factory=list)
@@ -149,6 +154,7 @@ class PoolState:
     busy_slots: TimeWeighted = field(default_factory=TimeWeighted)
     capacity_slots: TimeWeighted = field(default_factory=TimeWeighted)
     staff_in_post: TimeWeighted = field(default_factory=TimeWeighted)
+    fte_in_post: TimeWeighted = field(default_factory=TimeWeighted)
     contractors_in_post: TimeWeighted = field(default_factory=TimeWeighted)
 
     def __post_init__(self) -> None:
@@ -172,6 +178,7 @@ class PoolState:
             self.ramping[worker] = None
         else:
             self.n_experienced += 1
+            self.experienced_fte += worker.fte
         self.update_mentoring()
 
     def staff_ramped_up(self, worker: Worker) -> None:
@@ -179,6 +186,7 @@ class PoolState:
         if worker in self.ramping:
             del self.ramping[worker]
             self.n_experienced += 1
+            self.experienced_fte += worker.fte
             self.update_mentoring()
 
     def staff_resigned(self, worker: Worker) -> None:
@@ -187,6 +195,7 @@ class PoolState:
             del self.ramping[worker]
         else:
             self.n_experienced -= 1
+            self.experienced_fte -= worker.fte
         self.update_mentoring()
 
     def contractors_active(self) -> list[Worker]:
@@ -195,7 +204,7 @@ class PoolState:
 
     def effective_fte(self, now: float) -> float:
         """Sum of the effective FTE of every worker taking new cases."""
-        experienced = self.n_experienced * self.productive_share * self.mentoring_factor
+        experienced = self.experienced_fte * self.productive_share * self.mentoring_factor
         ramping = sum(w.output_fte(now) for w in self.ramping)
         return experienced + ramping + sum(w.output_fte(now) for w in self.contractors)
 

@@ -23,6 +23,7 @@ from simpy.events import Timeout
 from sim.model.attrition import days_until_resignation
 from sim.model.calendar import Calendar
 from sim.model.service import ServiceDesk
+from sim.model.start_state import StartingPeople
 from sim.model.state import PoolState, Worker
 from sim.model.streams import Streams
 
@@ -57,23 +58,31 @@ class Workforce:
         self.resigned: list[list[float]] = [[] for _ in pools]
         self.left: list[list[float]] = [[] for _ in pools]
 
-    def start(self, tenures_days: list[np.ndarray]) -> None:
-        """Put each pool's initial staff in post, with their tenure on day 0 (inf: long-serving).
+    def start(self, people: list[StartingPeople]) -> None:
+        """Put each pool's initial staff in post, with their tenure on day 0 (inf: long-serving),
+        their FTE, and their leaving day if they have given notice.
 
         A recent joiner is still ramping up and still in early tenure; they are not counted as
-        joiners of the run.
+        joiners of the run. Someone on notice takes no new cases and leaves on their day (they
+        resigned before the run, so they are a leaver of the run but not a resignation).
         """
-        for pool, tenures in zip(self.pools, tenures_days, strict=True):
+        for pool, starting in zip(self.pools, people, strict=True):
             ramp_weeks = pool.config.ramp_up.weeks_to_full
-            for tenure in tenures:
+            for tenure, fte, leaves in zip(
+                starting.tenure_days, starting.fte, starting.leaves_in_days, strict=True
+            ):
+                on_notice = math.isfinite(leaves)
                 if not math.isfinite(tenure):
-                    self._join(Worker(pool, 0.0), early_tenure_left_days=0.0)
-                    continue
-                worker = Worker(pool, -float(tenure), ramp_weeks=ramp_weeks)
-                early_left = max(0.0, pool.config.early_tenure_days - float(tenure))
-                self._join(worker, early_tenure_left_days=early_left)
-                if worker.is_ramping(0.0):
-                    self._ramp_up_at(worker, worker.full_productivity_day)
+                    worker = Worker(pool, 0.0, fte=float(fte))
+                    self._join(worker, early_tenure_left_days=0.0, resigns=not on_notice)
+                else:
+                    worker = Worker(pool, -float(tenure), ramp_weeks=ramp_weeks, fte=float(fte))
+                    early_left = max(0.0, pool.config.early_tenure_days - float(tenure))
+                    self._join(worker, early_tenure_left_days=early_left, resigns=not on_notice)
+                    if worker.is_ramping(0.0):
+                        self._ramp_up_at(worker, worker.full_productivity_day)
+                if on_notice:
+                    self._serve_notice(worker, float(leaves))
 
     def establishment_at(self, pool: PoolState, day: float) -> int:
         """Posts funded on `day` (the initial headcount before the plan's first date)."""
@@ -107,18 +116,20 @@ class Workforce:
         pool = worker.pool
         Timeout(self.env, delay_days).callbacks.append(lambda _e: pool.staff_ramped_up(worker))
 
-    def _join(self, worker: Worker, *, early_tenure_left_days: float) -> None:
+    def _join(self, worker: Worker, *, early_tenure_left_days: float, resigns: bool = True) -> None:
         now, pool = self.env.now, worker.pool
         pool.workers[worker] = None
         pool.staff_staying += 1
         pool.staff_in_post.change(now, 1)
+        pool.fte_in_post.change(now, worker.fte)
         pool.capacity_slots.change(now, pool.config.cases_per_person)
         pool.staff_joined(worker, now)
-        days = days_until_resignation(
-            pool.config, self.streams.attrition, early_tenure_left_days=early_tenure_left_days
-        )
-        if days != math.inf:
-            Timeout(self.env, days).callbacks.append(lambda _e: self._resign(worker))
+        if resigns:
+            days = days_until_resignation(
+                pool.config, self.streams.attrition, early_tenure_left_days=early_tenure_left_days
+            )
+            if days != math.inf:
+                Timeout(self.env, days).callbacks.append(lambda _e: self._resign(worker))
         self.desk.add_worker(worker, now)
 
     # --- leavers ----------------------------------------------------------------------------
@@ -132,10 +143,19 @@ class Workforce:
         notice = pool.config.leaver_notice_days.draw(self.streams.leaver_notice)
         Timeout(self.env, notice).callbacks.append(lambda _e: self._leave(worker))
 
+    def _serve_notice(self, worker: Worker, leaves_in_days: float) -> None:
+        """Someone who resigned before the start: no new cases, and gone on their day."""
+        pool = worker.pool
+        worker.accepting = False
+        pool.staff_staying -= 1
+        pool.staff_resigned(worker)
+        Timeout(self.env, leaves_in_days).callbacks.append(lambda _e: self._leave(worker))
+
     def _leave(self, worker: Worker) -> None:
         now, pool = self.env.now, worker.pool
         self.desk.hand_back(worker, now)
         pool.workers.pop(worker, None)
         pool.staff_in_post.change(now, -1)
+        pool.fte_in_post.change(now, -worker.fte)
         pool.capacity_slots.change(now, -pool.config.cases_per_person)
         self.left[pool.index].append(now)

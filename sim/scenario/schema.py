@@ -560,6 +560,10 @@ class Scenario(Frozen):
                     f"not a staff pool; allowed: {_names(pools)}",
                 )
         self.start_state.check_names([t.name for t in self.demand.request_types], pools)
+        self.start_state.check_people(
+            {p.name: p.initial_headcount for p in self.staff_pools},
+            {d.name: d.onboarding_date <= self.run.start_date for d in self.demand.departments},
+        )
         if self.start_state.work_in_hand and not any(
             d.onboarding_date <= self.run.start_date for d in self.demand.departments
         ):

@@ -7,6 +7,11 @@ still ramp up and still carry the early-tenure attrition hazard). It is empty by
 starts with no work, no vacancies and every person at full tenure, as before), and it is shaped so
 that a loader of a planner's snapshot of real staff, vacancies and work can fill it: counts and
 shares, each with the date and source of the snapshot.
+
+A snapshot (`sim/scenario/snapshot.py`, docs/snapshot.md) fills the per-item lists instead: each
+person in post (tenure, FTE, leaving date if notice has been given), each vacancy (stage and days
+already spent in it) and each case (age, whether work has started, effort still to do). They
+replace the counts and shares above, which must then be empty.
 """
 
 from __future__ import annotations
@@ -22,12 +27,17 @@ from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
     "STARTING_STAGES",
+    "CaseInHand",
+    "PersonInPost",
     "StartState",
     "StartingCases",
     "StartingStaff",
     "StartingVacancies",
     "TenureBand",
+    "VacancyInFlight",
 ]
+
+MAX_SNAPSHOT_CASES = 200_000
 
 # Recruitment stages a vacancy can be in at the start (awaiting a recruiter is not a stage a
 # snapshot records: a vacancy past approval is given to the recruitment team at once).
@@ -105,6 +115,52 @@ class StartingStaff(Frozen):
         return self
 
 
+class PersonInPost(Frozen):
+    """One member of staff in post on the start date (from a snapshot)."""
+
+    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
+    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
+    fte: float = Field(gt=0, le=1, description="Full-time equivalent, in (0, 1]")
+    tenure_days: float = Field(ge=0, le=MAX_DAYS, description="Days in post before the start")
+    leaves_in_days: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DAYS,
+        description="Days after the start on which they leave, if notice has been given",
+    )
+
+
+class VacancyInFlight(Frozen):
+    """One vacancy being filled on the start date (from a snapshot)."""
+
+    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
+    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
+    stage: StartingStage = Field(description="Recruitment stage it is in at the start")
+    days_in_stage: float = Field(
+        ge=0, le=MAX_DAYS, description="Days already spent in that stage before the start"
+    )
+
+
+class CaseInHand(Frozen):
+    """One case accepted before the start date (from a snapshot)."""
+
+    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
+    request_type: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Type")
+    department: str = Field(
+        min_length=1, max_length=MAX_NAME_CHARS, description="Department that asked for it"
+    )
+    age_days: float = Field(ge=0, le=MAX_DAYS, description="Days since it arrived")
+    started_days_ago: float | None = Field(
+        default=None, ge=0, le=MAX_DAYS, description="Days since work started (None: waiting)"
+    )
+    effort_remaining_person_days: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_DAYS,
+        description="Effort still to do, person-days (None: drawn from the type's distribution)",
+    )
+
+
 class StartState(Frozen):
     """What CCS already has on the first simulated day: work, vacancies, staff tenure."""
 
@@ -129,6 +185,38 @@ class StartState(Frozen):
         max_length=1000,
         description="Tenure of the staff in post, by pool (else all experienced)",
     )
+    people: list[PersonInPost] = Field(
+        default=[],
+        max_length=MAX_HEADCOUNT,
+        description="Each person in post (from a snapshot; replaces staff)",
+    )
+    vacancies_in_flight: list[VacancyInFlight] = Field(
+        default=[],
+        max_length=MAX_HEADCOUNT,
+        description="Each vacancy being filled (from a snapshot; replaces vacancies)",
+    )
+    cases: list[CaseInHand] = Field(
+        default=[],
+        max_length=MAX_SNAPSHOT_CASES,
+        description="Each case in hand (from a snapshot; replaces work_in_hand)",
+    )
+    snapshot_sha256: str = Field(
+        default="",
+        max_length=64,
+        description="SHA-256 of the snapshot the start state was read from",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_each(self) -> StartState:
+        pairs = (
+            ("people", "staff"),
+            ("vacancies_in_flight", "vacancies"),
+            ("cases", "work_in_hand"),
+        )
+        for items, summary in pairs:
+            if getattr(self, items) and getattr(self, summary):
+                raise FieldProblem(summary, f"must be empty when {items} are given")
+        return self
 
     def check_names(self, request_types: list[str], pools: list[str]) -> None:
         """Raise ValueError naming the field when a request type or pool does not exist."""
@@ -144,6 +232,33 @@ class StartState(Frozen):
             if staff.pool in seen:
                 raise FieldProblem(f"start_state.staff.{i}.pool", f"'{staff.pool}' is given twice")
             seen.add(staff.pool)
+        for i, person in enumerate(self.people):
+            _check_in(f"start_state.people.{i}.pool", person.pool, pools)
+        for i, vacancy in enumerate(self.vacancies_in_flight):
+            _check_in(f"start_state.vacancies_in_flight.{i}.pool", vacancy.pool, pools)
+        for i, case in enumerate(self.cases):
+            _check_in(f"start_state.cases.{i}.request_type", case.request_type, request_types)
+
+    def check_people(self, headcounts: dict[str, int], departments: dict[str, bool]) -> None:
+        """Raise naming the field when the people in post do not match each pool's initial
+        headcount, or a case's department is unknown or not yet onboarded on the start date
+        (`departments`: name -> onboarded on the start date)."""
+        if self.people:
+            counts = dict.fromkeys(headcounts, 0)
+            for person in self.people:
+                counts[person.pool] += 1
+            for pool, heads in headcounts.items():
+                if counts[pool] != heads:
+                    raise FieldProblem(
+                        "start_state.people",
+                        f"{counts[pool]} people in pool '{pool}', but its initial_headcount is "
+                        f"{heads}; they must agree",
+                    )
+        for i, case in enumerate(self.cases):
+            path = f"start_state.cases.{i}.department"
+            _check_in(path, case.department, list(departments))
+            if not departments[case.department]:
+                raise FieldProblem(path, f"'{case.department}' is not onboarded on the start date")
 
 
 def _check_in(path: str, name: str, allowed: list[str]) -> None:
