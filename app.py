@@ -34,6 +34,8 @@ def main() -> None:
         st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
     ]
     page = st.navigation(pages)
+    # Before the page, so that the sidebar is never blank, even while a run is stopped mid-page.
+    st.sidebar.markdown("**Will the expansion of CCS outrun its capability to deliver?**")
     try:
         page.run()
     except Exception as error:  # the edge: one line and a reference; the traceback goes to a log
@@ -45,7 +47,6 @@ def main() -> None:
 
     # After the page, so that the status includes the edits this run has just applied.
     with st.sidebar:
-        st.markdown("**Will the expansion of CCS outrun its capability to deliver?**")
         base = state.base()
         if base is not None:
             now = state.current()

@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import running, state
-from app_pages.run_view import show_results
+from app_pages.run_view import show_results, show_so_far
+from sim.scenario.schema import Scenario
 
 RUN_SETTINGS: list[tuple[str, str, int, int, str]] = [
     (
@@ -66,6 +67,27 @@ def run_controls(problems: list[str]) -> bool:
     return pressed and not blocked
 
 
+def show_stopped(scenario: Scenario, seed: int, reps: int, kept: int) -> None:
+    """A run of these inputs stopped part-way (here, or in a session that closed), or is going on
+    in another session: say which, and show the replications finished so far."""
+    if running.stopped_here(scenario, seed, reps):
+        st.warning(running.stopped_text(kept, reps), icon=":material/stop_circle:")
+    else:
+        st.info(
+            f"A run of these exact inputs has {kept:,} of {reps:,} replications on disk: it "
+            "stopped part-way (or is going on in another session). Its results so far are below; "
+            "press **Run** to carry on from them.",
+            icon=":material/resume:",
+        )
+    so_far = running.finished_so_far(scenario, seed, reps)
+    if so_far is not None:
+        st.caption(
+            f"Results of the {so_far.replications:,} replications finished so far, not of all "
+            f"{reps:,}: they are less precise, as their confidence intervals show."
+        )
+        show_results(so_far)
+
+
 def main() -> None:
     """The Run and results page."""
     st.title("Run and results")
@@ -88,13 +110,12 @@ def main() -> None:
             "These exact inputs (scenario, seed, replications) ran before: results from the cache."
         )
     elif running.long_work_confirmed(scenario, 1, reps, "run") and pressed:
-        result = running.run_with_progress(scenario, seed, reps, now.origin, f"'{scenario.name}'")
-    elif kept := running.kept(scenario, seed, reps):
-        st.info(
-            f"A run of these exact inputs has {kept} of {reps} replications on disk: it stopped "
-            "part-way (or is running in another session). Press **Run** to carry on from them.",
-            icon=":material/resume:",
+        result = running.run_with_progress(
+            scenario, seed, reps, now.origin, f"'{scenario.name}'", show_so_far
         )
+    elif kept := running.kept(scenario, seed, reps):
+        show_stopped(scenario, seed, reps, kept)
+        return
     if result is not None:
         st.session_state["last_run"] = str(result.path)
         show_results(running.load_run_cached(str(result.path)))

@@ -89,15 +89,16 @@ def show_cards(run: RunTables, names: tuple[str, ...], per_row: int = 4) -> None
                 st.caption(f"95% CI {card.interval}  \nP10 to P90 {card.band}")
 
 
-def show_fans(run: RunTables) -> None:
-    """Fan charts of the monthly series, for CCS as a whole or one pool."""
+def show_fans(run: RunTables, choose_scope: bool = True) -> None:
+    """Fan charts of the monthly series, for CCS as a whole or one pool (CCS as a whole only
+    with `choose_scope` False: while a run is going the page has no widgets to spare)."""
     st.subheader("Month by month")
     st.caption(
         "Shaded: the middle 80% of simulated futures (P10 to P90); line: the median (P50). "
         "Dashed: a plan."
     )
     scopes = [report.WHOLE, *run.scenario.pool_names]
-    scope = st.selectbox("Show", scopes, key="results.scope")
+    scope = st.selectbox("Show", scopes, key="results.scope") if choose_scope else report.WHOLE
     monthly = run.monthly if scope == report.WHOLE else _pool_monthly(run, scope)
     target = run.scenario.verdict.sla_attainment_target
     specs = [s for s in report.MONTHLY_CHARTS if s.drawable(run.monthly)]
@@ -166,3 +167,18 @@ def show_results(run: RunTables) -> None:
         f"Run directory: `{run.path}` ({run.replications} replications, seed "
         f"{run.manifest.get('seed')}). Download it on the Downloads page."
     )
+
+
+def show_so_far(run: RunTables, total: int) -> None:
+    """While a run is going: the answer from the replications finished so far (the verdict, the
+    key results and the fans for CCS as a whole), said to be provisional, sharpening as the rest
+    arrive."""
+    st.info(
+        f"**First results, from {run.replications:,} of {total:,} replications.** They sharpen as "
+        "the rest arrive: the confidence intervals show how precise they are now.",
+        icon=":material/hourglass_top:",
+    )
+    show_verdict(run)
+    st.subheader("Key results")
+    show_cards(run, in_group("cards"))
+    show_fans(run, choose_scope=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -18,10 +19,18 @@ import streamlit as st
 from app_pages import persist
 from app_pages.state import cache_root
 from sim.errors import Problem, ScenarioError, storage_fault
-from sim.runs.cache import CachedRun, RunOrigin, find_cached, replications_on_disk, run_cached
+from sim.runs.cache import (
+    CachedRun,
+    RunOrigin,
+    cache_key,
+    find_cached,
+    partial_dir,
+    replications_on_disk,
+    run_cached,
+)
 from sim.runs.limits import CONFIRM_ABOVE_SECONDS, estimated_seconds, estimated_text
 from sim.runs.shared import QueuePlace, SharedPool, WorkerLost
-from sim.runs.tables import RunTables, load_run
+from sim.runs.tables import RunSoFar, RunTables, load_finished_so_far, load_run
 from sim.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
@@ -76,6 +85,67 @@ def kept(scenario: Scenario, seed: int, reps: int) -> int:
     return replications_on_disk(cache_root(), scenario, seed, reps)
 
 
+def finished_so_far(scenario: Scenario, seed: int, reps: int) -> RunTables | None:
+    """The replications of these inputs finished so far by a run that has not finished (stopped,
+    or going on in this or another session), as a run's tables; None if there are none."""
+    return load_finished_so_far(partial_dir(cache_root(), scenario, seed, reps))
+
+
+IN_FLIGHT = "running.in_flight"
+"""Session key: the cache key of the run this session started and has not seen finish. A run
+stops when its page is left or rerun (the Stop button, another click, another page): the next
+page run finds this key still set and says the run stopped, rather than nothing."""
+
+
+def stopped_here(scenario: Scenario, seed: int, reps: int) -> bool:
+    """True if this session started a run of these inputs that stopped before it finished."""
+    return st.session_state.get(IN_FLIGHT) == cache_key(scenario, seed, reps)
+
+
+def stopped_text(done: int, total: int) -> str:
+    """What a planner reads after stopping a run (or coming back to one that stopped)."""
+    return (
+        f"Stopped after {done:,} of {total:,} replications. The results of those {done:,} are "
+        "below, with their confidence intervals; press **Run** to carry on from them (nothing "
+        "finished is lost)."
+    )
+
+
+class SoFar:
+    """Redraws the results of the replications finished so far while a run is going: first as
+    soon as two have finished (or one, for a run of one), then at most every few seconds, and
+    never more often than four times what a redraw costs (drawing grows with the run), so that
+    drawing never holds the run back. Reading is incremental (`RunSoFar`)."""
+
+    FIRST_AFTER = 2
+    EVERY_SECONDS = 2.0
+
+    def __init__(self, directory: Path, show: Callable[[RunTables, int], None]) -> None:
+        self.run = RunSoFar(directory)
+        self.show = show
+        self.slot = st.empty()
+        self.due = 0.0
+        self.shown = 0
+
+    def update(self, done: int, total: int) -> None:
+        if done >= total or done < min(self.FIRST_AFTER, total) or done == self.shown:
+            return
+        started = time.monotonic()
+        if started < self.due:
+            return
+        so_far = self.run.read()
+        if so_far is None:
+            return
+        with self.slot.container():
+            self.show(so_far, total)
+        self.shown = done
+        cost = time.monotonic() - started
+        self.due = time.monotonic() + max(self.EVERY_SECONDS, 4 * cost)
+
+    def clear(self) -> None:
+        self.slot.empty()
+
+
 class TimeLeft:
     """Time left, from the rate since this session's first replication finished: the workers'
     start-up and any wait for a place are not counted."""
@@ -100,22 +170,40 @@ class TimeLeft:
 
 
 def run_with_progress(
-    scenario: Scenario, seed: int, reps: int, origin: RunOrigin, what: str
+    scenario: Scenario,
+    seed: int,
+    reps: int,
+    origin: RunOrigin,
+    what: str,
+    show_so_far: Callable[[RunTables, int], None] | None = None,
 ) -> CachedRun | None:
-    """Run (or fetch) a batch, showing progress; None if it could not run (message shown)."""
+    """Run (or fetch) a batch, showing progress and a Stop button; None if it could not run or
+    was stopped (message shown). `show_so_far(tables, total)` draws the replications finished so
+    far while the run goes on."""
     pool = shared_pool()
     if pool is None:
         return None
     persist.save()  # a server restart during the run finds these inputs again
-    bar = st.progress(0.0, text=f"{what}: starting {reps} replications…")
+    st.button(
+        "Stop",
+        icon=":material/stop_circle:",
+        key=f"running.stop.{what}",
+        help="Stops the run after the replications under way; those finished are kept and "
+        "shown, and Run carries on from them.",
+    )  # pressing it reruns the page, which stops this run; the page then shows what finished
+    bar = st.progress(0.0, text=f"{what}: starting {reps:,} replications…")
     left = TimeLeft()
+    so_far = SoFar(partial_dir(cache_root(), scenario, seed, reps), show_so_far or _nothing)
+    st.session_state[IN_FLIGHT] = cache_key(scenario, seed, reps)
 
     def progress(done: int, failed: int, total: int) -> None:
-        failures = f" ({failed} failed)" if failed else ""
+        failures = f" ({failed:,} failed)" if failed else ""
         bar.progress(
             done / total if total else 1.0,
-            text=f"{what}: {done} of {total} replications{failures}{left.text(done, total)}",
+            text=f"{what}: {done:,} of {total:,} replications{failures}{left.text(done, total)}",
         )
+        if show_so_far is not None:
+            so_far.update(done, total)
 
     def queued(place: QueuePlace) -> None:
         bar.progress(0.0, text=f"{what}: waiting for a free place, {queue_text(place)}")
@@ -136,12 +224,15 @@ def run_with_progress(
         )
     except ScenarioError as error:
         bar.empty()
+        st.session_state.pop(IN_FLIGHT, None)
         st.error("The run could not start:\n\n" + "\n".join(f"- {line}" for line in error.lines()))
         return None
     except Exception as error:
         bar.empty()
         show_fault(error)
         return None
+    st.session_state.pop(IN_FLIGHT, None)
+    so_far.clear()
     bar.progress(
         1.0,
         text=f"{what}: {result.reps_completed} replications in {clock(result.seconds)}"
@@ -153,6 +244,10 @@ def run_with_progress(
             "failures.csv (Downloads page)."
         )
     return result
+
+
+def _nothing(tables: RunTables, total: int) -> None:
+    """No results drawn while the run goes on."""
 
 
 def show_fault(error: Exception) -> None:
