@@ -185,7 +185,7 @@ def run_with_progress(
         return None
     persist.save()  # a server restart during the run finds these inputs again
     st.button(
-        "Stop",
+        "Stop this run",
         icon=":material/stop_circle:",
         key=f"running.stop.{what}",
         help="Stops the run after the replications under way; those finished are kept and "

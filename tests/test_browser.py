@@ -7,6 +7,7 @@ tests/artifacts/ (or $CCS_TEST_ARTIFACTS) for a person to look at.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,3 +167,51 @@ def test_two_sessions_running_the_same_inputs_share_one_run(
     assert not list(app_server.cache.glob("*.partial"))
     for page in pages:
         page.close()
+
+
+def _shown_count(page: Page, pattern: str) -> int:
+    text = page.get_by_text(re.compile(pattern)).first.inner_text()
+    found = re.search(pattern, text)
+    assert found is not None, text
+    return int(found.group(1).replace(",", ""))
+
+
+def test_a_long_run_shows_results_as_they_arrive_stops_and_carries_on(
+    browser: object, app_server: LiveApp
+) -> None:
+    """The first results appear while a run goes on; Stop keeps what finished and says so, with
+    those results on the page; Run carries on from them."""
+    page = _open(browser, app_server.url)
+    page.get_by_role("tab", name="Run settings").click()
+    _set_number(page, "Horizon (months)", 12)
+    _go(page, "Run and results")
+    _set_number(page, "Seed", 4242)
+    reps = 120
+    _set_number(page, "Replications (simulated futures)", reps)
+    run = page.get_by_role("button", name="Run", exact=True)
+    run.click()
+    expect(page.get_by_text(re.compile(r"First results, from \d+ of 120"))).to_be_visible()
+    expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()
+    _shot(page, "5_results_as_they_arrive")
+    page.get_by_role("button", name="Stop this run").click()
+    stopped = r"Stopped after (\d[\d,]*) of 120 replications"
+    expect(page.get_by_text(re.compile(stopped))).to_be_visible()
+    _settle(page)
+    done = _shown_count(page, stopped)
+    assert 1 <= done < reps
+    on_disk = list(app_server.cache.glob(f"*-s4242-r{reps}.partial/parts/rep_*[0-9].json"))
+    assert len(on_disk) == done  # the page counts what is kept, no more, no less
+    expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()  # the results so far
+    expect(page.get_by_text(f"finished so far, not of all {reps}")).to_be_visible()
+    _no_errors(page)
+    _shot(page, "6_stopped")
+    run.click()
+    finished = page.get_by_text(re.compile(rf"{reps} replications in "))
+    expect(finished).to_be_visible(timeout=3 * TIMEOUT_MS)  # the rest of the run
+    _settle(page)
+    expect(page.get_by_text(re.compile(stopped))).to_have_count(0)
+    assert [p.name for p in app_server.cache.glob(f"*-s4242-r{reps}*")] == [
+        p.name for p in app_server.cache.glob(f"*-s4242-r{reps}") if p.is_dir()
+    ]  # finished: no partial folder left
+    _no_errors(page)
+    page.close()
