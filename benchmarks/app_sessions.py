@@ -9,7 +9,9 @@ number of sessions:
 
 - time to first replication: from the press of Run to the first replication file of that
   session's run on disk (mean and worst over the sessions);
-- time to verdict: from the press of Run to the verdict heading drawn in that session's page;
+- time to first result: from the press of Run to the verdict heading drawn in that session's page
+  (since results are drawn as they arrive, this is the first answer, from the first replications);
+- time to last: from the press of Run to the progress line saying all replications finished;
 - the server's peak memory: resident set of the server and all its child processes (workers,
   forkserver), summed, sampled every 0.25 s. Summing RSS counts pages shared by forked workers
   more than once; it is what `ps` and the issue that asked for this measured.
@@ -49,6 +51,7 @@ class Session:
     pressed: float = 0.0
     first_rep: float | None = None
     verdict: float | None = None
+    finished: float | None = None
 
 
 class MemorySampler(threading.Thread):
@@ -164,9 +167,13 @@ def measure(
                 session.pressed = time.monotonic()
                 session.page.get_by_role("button", name="Run", exact=True).click()  # type: ignore
             deadline = time.monotonic() + timeout_s
-            while any(s.verdict is None for s in sessions) and time.monotonic() < deadline:
+            while any(s.finished is None for s in sessions) and time.monotonic() < deadline:
                 now = time.monotonic()
                 for s in sessions:
+                    if s.finished is None:
+                        done = s.page.get_by_text(f"{reps} replications in ")  # type: ignore
+                        if done.count():
+                            s.finished = now - s.pressed
                     if s.first_rep is None and first_rep_on_disk(cache, s.seed, reps):
                         s.first_rep = now - s.pressed
                     if s.verdict is None:
@@ -195,6 +202,7 @@ def measure(
     shutil.rmtree(work, ignore_errors=True)
     firsts = [s.first_rep for s in sessions if s.first_rep is not None]
     verdicts = [s.verdict for s in sessions if s.verdict is not None]
+    lasts = [s.finished for s in sessions if s.finished is not None]
     return {
         "sessions": n,
         "first_mean": sum(firsts) / len(firsts) if firsts else float("nan"),
@@ -202,6 +210,8 @@ def measure(
         "verdict_mean": sum(verdicts) / len(verdicts) if verdicts else float("nan"),
         "verdict_max": max(verdicts) if len(verdicts) == n else float("nan"),
         "no_verdict": n - len(verdicts),
+        "last_mean": sum(lasts) / len(lasts) if lasts else float("nan"),
+        "last_max": max(lasts) if len(lasts) == n else float("nan"),
         "peak_mb": sampler.peak / 1e6,
         "log_warnings": warnings,
         "orphans": len(orphans),
@@ -229,16 +239,19 @@ def main() -> None:
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
     print(
-        "| sessions | first replication: mean / worst (s) | verdict: mean / worst (s) "
-        "| no verdict | server peak memory (MB) | warning lines in log | workers left behind |"
+        "| sessions | first replication: mean / worst (s) | first result (verdict drawn): "
+        "mean / worst (s) | last replication drawn: mean / worst (s) | no verdict "
+        "| server peak memory (MB) | warning lines in log | workers left behind | load average |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in args.sessions:
         r = measure(args.app_root.resolve(), n, args.reps, extra_env, args.timeout)
         print(
             f"| {n} | {r['first_mean']:.1f} / {r['first_max']:.1f} "
-            f"| {r['verdict_mean']:.1f} / {r['verdict_max']:.1f} | {r['no_verdict']} "
-            f"| {r['peak_mb']:,.0f} | {r['log_warnings']} | {r['orphans']} |",
+            f"| {r['verdict_mean']:.1f} / {r['verdict_max']:.1f} "
+            f"| {r['last_mean']:.1f} / {r['last_max']:.1f} | {r['no_verdict']} "
+            f"| {r['peak_mb']:,.0f} | {r['log_warnings']} | {r['orphans']} "
+            f"| {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
 
