@@ -25,7 +25,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli_snapshot import add_snapshot_verbs
+from sim.cli_snapshot import (
+    add_snapshot_run_options,
+    add_snapshot_verbs,
+    check_snapshot_month,
+    write_run_snapshots,
+)
 from sim.crash_log import record_crash
 from sim.errors import Problem, ScenarioError, storage_fault
 from sim.runs.limits import MAX_REPS
@@ -100,11 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, help="local processes (default: all cores)")
     run.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
-    run.add_argument(
-        "--snapshot",
-        type=Path,
-        help="start on a snapshot's date in its state: a folder of CSV files (docs/snapshot.md)",
-    )
+    add_snapshot_run_options(run)
     run.add_argument(
         "--precision",
         type=_fraction,
@@ -352,6 +353,9 @@ def _run(args: argparse.Namespace) -> int:
         from sim.scenario.snapshot import apply_snapshot, load_snapshot
 
         scenario = apply_snapshot(scenario, load_snapshot(args.snapshot, scenario))
+    check_snapshot_month(
+        args.snapshot_at, args.snapshot_rep, scenario.run.horizon_months, args.reps
+    )
     from sim.runs.batch import BatchRequest, run_batch
     from sim.runs.executors import make_executor
     from sim.runs.progress import Progress
@@ -384,6 +388,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
         executor.close()
+    if args.snapshot_at is not None:
+        done = range(report.reps_completed)
+        reps = list(done) if args.snapshot_rep is None else [args.snapshot_rep]
+        write_run_snapshots(scenario, args.seed, reps, args.snapshot_at, report.run_dir)
     _print_summary(report.summary, report.reps_completed, report.run_dir, scenario)
     if report.precision_met is not None:
         state = "met" if report.precision_met else "NOT met"

@@ -28,7 +28,7 @@ from sim.model.workforce import Workforce
 from sim.scenario.distributions import Distribution
 from sim.scenario.schema import RecruitmentSettings
 
-__all__ = ["Recruitment", "filling_a_vacancy"]
+__all__ = ["Recruitment", "VacancyInPipeline", "filling_a_vacancy", "remaining_after"]
 
 
 class Recruitment:
@@ -64,6 +64,7 @@ class Recruitment:
         self.time_to_hire_days: list[list[float]] = [[] for _ in range(n_pools)]
         self.time_to_fill_days: list[list[float]] = [[] for _ in range(n_pools)]
         self.advert_to_checks_days: list[list[float]] = [[] for _ in range(n_pools)]
+        self.in_flight: dict[VacancyInPipeline, None] = {}  # open vacancies, oldest first
 
     def open_vacancy(self, pool: PoolState) -> None:
         """Start a campaign for one vacancy in `pool` (the workforce calls this when a post falls
@@ -160,12 +161,24 @@ class _Remaining:
 _FULL = _Remaining()
 
 
-def _enter(pool: PoolState, stage: str) -> None:
-    pool.pipeline[stage] += 1
+class VacancyInPipeline:
+    """Where one vacancy is: its pool, its stage and the day it entered it (for the model's own
+    state as a snapshot)."""
+
+    __slots__ = ("entered_day", "env", "pool", "stage")
+
+    def __init__(self, env: simpy.Environment, pool: PoolState) -> None:
+        self.env, self.pool = env, pool
+        self.stage, self.entered_day = "approval", env.now
 
 
-def _leave(pool: PoolState, stage: str) -> None:
-    pool.pipeline[stage] -= 1
+def _enter(v: VacancyInPipeline, stage: str) -> None:
+    v.pool.pipeline[stage] += 1
+    v.stage, v.entered_day = stage, v.env.now
+
+
+def _leave(v: VacancyInPipeline, stage: str) -> None:
+    v.pool.pipeline[stage] -= 1
 
 
 class _Round:
@@ -193,33 +206,37 @@ def filling_a_vacancy(
     """
     opened, in_run = env.now, start_stage == "approval" and remaining is _FULL
     share, stage = remaining, start_stage
+    v = VacancyInPipeline(env, pool)
+    rec.in_flight[v] = None
     if stage == "approval":
-        approved = yield from _approval(env, rec, pool, share)
+        approved = yield from _approval(env, rec, v, share)
         if not approved:
+            del rec.in_flight[v]
             return
         share, stage = _FULL, "advert"
     times = _Round()
     while stage != "notice":
         if stage != "vetting":
-            _enter(pool, "awaiting_recruiter")
+            _enter(v, "awaiting_recruiter")
             with rec.team.request() as recruiter:
                 yield recruiter
-                _leave(pool, "awaiting_recruiter")
-                yield from _advertise_until_accepted(env, rec, pool, times, stage, share)
+                _leave(v, "awaiting_recruiter")
+                yield from _advertise_until_accepted(env, rec, v, times, stage, share)
             share = _FULL
-        _enter(pool, "vetting")
+        _enter(v, "vetting")
         yield env.timeout(share.of(_vetting_days(rec, pool)))
-        _leave(pool, "vetting")
+        _leave(v, "vetting")
         share, checks_done = _FULL, env.now
         if rec.passes("vetting", 1 - _vetting_withdrawal(rec, pool)):
             stage = "notice"
         else:
             rec.vetting_withdrawals[pool.index] += 1
             stage = "advert"
-    _enter(pool, "notice")
+    _enter(v, "notice")
     notice = pool.config.joiner_notice_days.draw(rec.streams.joiner_notice)
     yield env.timeout(share.of(notice))
-    _leave(pool, "notice")
+    _leave(v, "notice")
+    del rec.in_flight[v]
     pool.vacancies_open -= 1
     if in_run and times.advert_opened is not None:
         assert times.advert_closed is not None and times.offer_accepted is not None
@@ -230,13 +247,14 @@ def filling_a_vacancy(
 
 
 def _approval(
-    env: simpy.Environment, rec: Recruitment, pool: PoolState, share: _Remaining
+    env: simpy.Environment, rec: Recruitment, v: VacancyInPipeline, share: _Remaining
 ) -> Generator[simpy.Event, object, bool]:
-    _enter(pool, "approval")
+    pool = v.pool
+    _enter(v, "approval")
     yield env.timeout(share.of(rec.draw("approval", "approval_days")))
     while (end := rec.freeze_end(env.now)) is not None:
         yield env.timeout(end - env.now)
-    _leave(pool, "approval")
+    _leave(v, "approval")
     if not rec.passes("approval", 1 - rec.settings.approval_refusal_rate):
         rec.refused[pool.index] += 1
         pool.vacancies_open -= 1  # asked for again at the next workforce review
@@ -250,31 +268,32 @@ _ROUND_STAGES = ("advert", "sift_interview", "offer")
 def _advertise_until_accepted(
     env: simpy.Environment,
     rec: Recruitment,
-    pool: PoolState,
+    v: VacancyInPipeline,
     times: _Round,
     first_stage: str,
     share: _Remaining,
 ) -> Generator[simpy.Event, object, None]:
+    pool = v.pool
     index = _ROUND_STAGES.index(first_stage)
     while True:
         if index == 0:
             times.advert_opened = env.now
-            _enter(pool, "advert")
+            _enter(v, "advert")
             yield env.timeout(share.of(rec.draw("advert", "advert_days")))
-            _leave(pool, "advert")
+            _leave(v, "advert")
             times.advert_closed, share = env.now, _FULL
         if index <= 1:
-            _enter(pool, "sift_interview")
+            _enter(v, "sift_interview")
             yield env.timeout(share.of(rec.draw("sift_interview", "sift_interview_days")))
-            _leave(pool, "sift_interview")
+            _leave(v, "sift_interview")
             share = _FULL
             if not rec.passes("sift_interview", 1 - rec.campaign_failure_rate(pool)):
                 rec.readvertised[pool.index] += 1
                 index = 0
                 continue
-        _enter(pool, "offer")
+        _enter(v, "offer")
         yield env.timeout(share.of(rec.draw("offer", "offer_days")))
-        _leave(pool, "offer")
+        _leave(v, "offer")
         share = _FULL
         if rec.passes("offer", rec.offer_acceptance(pool)):
             times.offer_accepted = env.now

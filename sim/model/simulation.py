@@ -50,8 +50,14 @@ class RawRun:
     onboarding: Onboarding
 
 
-def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> RawRun:
-    """Run one replication and return its raw state (see `sim.simulate` for tables)."""
+def simulate_raw(
+    scenario: Scenario, seed_sequence: np.random.SeedSequence, until_month: int | None = None
+) -> RawRun:
+    """Run one replication and return its raw state (see `sim.simulate` for tables).
+
+    With `until_month`, stop at the start of that month (the same replication, cut short): its
+    state is then the model's state on that day, for `sim.results.state_snapshot`.
+    """
     env = simpy.Environment()
     calendar = Calendar(scenario.run.start_date, scenario.run.horizon_months)
     streams = Streams(seed_sequence)
@@ -102,8 +108,11 @@ def simulate_raw(scenario: Scenario, seed_sequence: np.random.SeedSequence) -> R
     env.process(onboarding(env, state))
     env.process(monthly_cycle())
     desk.start()
-    env.run(until=calendar.horizon_days)
-    monitor.snapshot(scenario.run.horizon_months - 1, env.now)
+    if until_month is not None and until_month < scenario.run.horizon_months:
+        env.run(until=float(calendar.boundaries_days[until_month]))
+    else:
+        env.run(until=calendar.horizon_days)
+        monitor.snapshot(scenario.run.horizon_months - 1, env.now)
     return RawRun(scenario, calendar, book, desk, workforce, recruitment, monitor, state)
 
 

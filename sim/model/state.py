@@ -55,6 +55,8 @@ class Worker:
         "fte",
         "full_productivity_day",
         "is_contractor",
+        "leave_day",
+        "long_serving",
         "pool",
         "productivity",
         "ramp_start_productivity",
@@ -79,6 +81,8 @@ class Worker:
         self.is_contractor = is_contractor
         self.productivity = productivity  # contractors' fixed share; 1.0 for staff
         self.accepting = True  # takes new cases (False once resigned or released)
+        self.leave_day = math.inf  # set when they resign: the day they go
+        self.long_serving = False  # in post at the start with no known tenure
         self.cases: set[int] = set()
 
     def is_ramping(self, now: float) -> bool:

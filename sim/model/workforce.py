@@ -74,6 +74,7 @@ class Workforce:
                 on_notice = math.isfinite(leaves)
                 if not math.isfinite(tenure):
                     worker = Worker(pool, 0.0, fte=float(fte))
+                    worker.long_serving = True
                     self._join(worker, early_tenure_left_days=0.0, resigns=not on_notice)
                 else:
                     worker = Worker(pool, -float(tenure), ramp_weeks=ramp_weeks, fte=float(fte))
@@ -141,12 +142,14 @@ class Workforce:
         self.resigned[pool.index].append(now)
         pool.staff_resigned(worker)
         notice = pool.config.leaver_notice_days.draw(self.streams.leaver_notice)
+        worker.leave_day = now + notice
         Timeout(self.env, notice).callbacks.append(lambda _e: self._leave(worker))
 
     def _serve_notice(self, worker: Worker, leaves_in_days: float) -> None:
         """Someone who resigned before the start: no new cases, and gone on their day."""
         pool = worker.pool
         worker.accepting = False
+        worker.leave_day = self.env.now + leaves_in_days
         pool.staff_staying -= 1
         pool.staff_resigned(worker)
         Timeout(self.env, leaves_in_days).callbacks.append(lambda _e: self._leave(worker))

@@ -18,7 +18,7 @@ from sim.errors import Problem, ScenarioError
 from sim.runs.batch import BatchRequest, run_batch, scenario_digest
 from sim.runs.executors import Executor
 from sim.runs.rundir import RunDirectory, sha256_of
-from sim.scenario.files import parse_scenario, read_scenario_data
+from sim.scenario.files import parse_scenario, read_run_scenario_data
 
 __all__ = ["Reproduction", "reproduce"]
 
@@ -48,7 +48,7 @@ def reproduce(run_dir: str | Path, executor: Executor) -> Reproduction:
                 )
             ]
         )
-    scenario = parse_scenario(read_scenario_data(original.path / "scenario.yaml"))
+    scenario = parse_scenario(read_run_scenario_data(original.path / "scenario.yaml"))
     with tempfile.TemporaryDirectory(prefix="ccs-reproduce-") as scratch:
         request = BatchRequest(
             scenario=scenario,

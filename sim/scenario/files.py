@@ -21,6 +21,7 @@ from sim.errors import FieldProblem, Problem, ScenarioError
 from sim.scenario.safe_yaml import (
     MAX_DOCUMENT_BYTES,
     MAX_EXPANDED_NODES,
+    MAX_RUN_SCENARIO_BYTES,
     YamlSyntaxError,
     bounded_text,
     count_values,
@@ -35,6 +36,7 @@ __all__ = [
     "merge_scenario_data",
     "parse_scenario",
     "path_exists",
+    "read_run_scenario_data",
     "read_scenario_data",
     "scenario_json_schema",
     "scenario_to_yaml",
@@ -99,26 +101,35 @@ def read_scenario_data(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
     return merge_scenario_data(base, data)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_run_scenario_data(path: str | Path) -> dict[str, Any]:
+    """Plain data of a run directory's resolved scenario (no extends:; it may carry a snapshot
+    item by item, so it may be larger than a scenario file: `MAX_RUN_SCENARIO_BYTES`)."""
+    return _read_yaml(Path(path), MAX_RUN_SCENARIO_BYTES)
+
+
+def _read_yaml(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[str, Any]:
     try:
         # stat first: a folder or a named pipe would fail or block when read.
         if not stat.S_ISREG(path.stat().st_mode):
             problem = Problem("", str(path), "a scenario file, not a folder or device")
             raise ScenarioError([problem], str(path))
         with path.open("rb") as file:
-            content = file.read(MAX_DOCUMENT_BYTES + 1)  # no more than the limit is ever read
+            content = file.read(max_bytes + 1)  # no more than the limit is ever read
     except FileNotFoundError:
         raise ScenarioError([Problem("", str(path), "no such scenario file")]) from None
     except OSError as error:  # unreadable, a symbolic link loop, ...
         reason = error.strerror or type(error).__name__
         problem = Problem("", str(path), f"a readable file ({reason})")
         raise ScenarioError([problem], str(path)) from None
-    return yaml_text_to_data(text_of_scenario_bytes(content, str(path)), str(path))
+    text = text_of_scenario_bytes(content, str(path), max_bytes)
+    return yaml_text_to_data(text, str(path), max_bytes)
 
 
-def yaml_text_to_data(text: str, source: str = "") -> dict[str, Any]:
+def yaml_text_to_data(
+    text: str, source: str = "", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> dict[str, Any]:
     """Parse YAML within `sim.scenario.safe_yaml`'s limits; a syntax error names its line."""
-    data = load_yaml(text, source)
+    data = load_yaml(text, source, max_bytes)
     if data is None:
         data = {}
     if not isinstance(data, dict):

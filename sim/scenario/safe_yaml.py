@@ -30,6 +30,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_EXPANDED_NODES",
     "MAX_NESTING_DEPTH",
+    "MAX_RUN_SCENARIO_BYTES",
     "YamlSyntaxError",
     "bounded_text",
     "count_values",
@@ -39,6 +40,9 @@ __all__ = [
 
 MAX_DOCUMENT_BYTES = 256 * 1024
 """A full baseline scenario is about 32 KB; anything eight times bigger is a mistake."""
+MAX_RUN_SCENARIO_BYTES = 32 * 1024 * 1024
+"""A run directory's resolved scenario, written by ccs-sim, carries a snapshot's people, vacancies
+and cases item by item (docs/snapshot.md), so it may be larger; the node limit still applies."""
 MAX_NESTING_DEPTH = 40
 """A scenario nests about 6 levels deep (a distribution inside a request type inside demand)."""
 MAX_EXPANDED_NODES = 200_000
@@ -169,16 +173,21 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def load_yaml(text: str, source: str = "") -> Any:
+def _at_most(max_bytes: int) -> str:
+    name = "MAX_DOCUMENT_BYTES" if max_bytes == MAX_DOCUMENT_BYTES else "MAX_RUN_SCENARIO_BYTES"
+    return f"at most {max_bytes // 1024:,} KB ({name})"
+
+
+def load_yaml(text: str, source: str = "", max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
     """Parse YAML's safe subset within the limits above, or raise ScenarioError in one line."""
     size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > MAX_DOCUMENT_BYTES:
+    if size > max_bytes:
         raise ScenarioError(
             [
                 Problem(
                     "",
                     f"{size / 1024:,.0f} KB of YAML",
-                    f"at most {MAX_DOCUMENT_BYTES // 1024} KB (MAX_DOCUMENT_BYTES)",
+                    _at_most(max_bytes),
                 )
             ],
             source,
@@ -237,15 +246,17 @@ def _code_point(character: Any) -> int:
     return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
-def text_of_scenario_bytes(content: bytes, source: str = "") -> str:
-    """The text of a scenario file's bytes: at most `MAX_DOCUMENT_BYTES`, UTF-8 (a BOM is fine)."""
-    if len(content) > MAX_DOCUMENT_BYTES:
+def text_of_scenario_bytes(
+    content: bytes, source: str = "", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> str:
+    """The text of a scenario file's bytes: at most `max_bytes`, UTF-8 (a BOM is fine)."""
+    if len(content) > max_bytes:
         raise ScenarioError(
             [
                 Problem(
                     "",
                     f"a file of {len(content) / 1024:,.0f} KB or more",
-                    f"at most {MAX_DOCUMENT_BYTES // 1024} KB (MAX_DOCUMENT_BYTES)",
+                    _at_most(max_bytes),
                 )
             ],
             source,

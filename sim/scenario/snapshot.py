@@ -32,6 +32,7 @@ __all__ = [
     "apply_snapshot",
     "load_snapshot",
     "snapshot_sha256",
+    "write_snapshot_tables",
     "write_snapshot_template",
 ]
 
@@ -177,6 +178,16 @@ def write_snapshot_template(folder: Path) -> list[Path]:
             writer.writerow(TEMPLATE_ROWS[name])
         written.append(folder / name)
     return written
+
+
+def write_snapshot_tables(folder: Path, tables: dict[str, list[dict[str, str]]]) -> None:
+    """Write a snapshot's five files from rows keyed by column (every column, in order)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, columns in SNAPSHOT_FILES.items():
+        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(tables[name])
 
 
 # --- reading --------------------------------------------------------------------------------
