@@ -284,3 +284,19 @@ def test_a_bad_snapshot_stops_the_run_with_exit_2(
     err = capsys.readouterr().err
     assert "staff.csv row 2, column fte: given '1.4'" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_heads_and_fte_are_reported_separately_and_pay_follows_fte() -> None:
+    from sim.results.replication import simulate
+
+    part = [person("a", 5000, fte=0.5), person("b", 5000, fte=0.6), person("c", 5000)]
+    full = [person("a", 5000), person("b", 5000), person("c", 5000)]
+    base = base_data(staff=3, arrivals_per_month=0, horizon_months=2)
+    pay = {"staff_pools.0.salary_gbp_per_year": 50_000}
+    part_time = simulate(build(base, {**pay, "start_state": {"people": part}}), 1).monthly
+    full_time = simulate(build(base, {**pay, "start_state": {"people": full}}), 1).monthly
+    assert part_time["headcount_in_post"].tolist() == [3, 3]
+    assert part_time["fte_in_post"].tolist() == pytest.approx([2.1, 2.1])
+    assert full_time["fte_in_post"].tolist() == [3.0, 3.0]
+    cost_share = part_time["staff_cost_gbp"] / full_time["staff_cost_gbp"]
+    assert cost_share.tolist() == pytest.approx([0.7, 0.7])

@@ -32,6 +32,8 @@ POOL_STOCKS: tuple[str, ...] = (
     "contractor_surge",
     "backlog_weeks",
     "work_in_hand_person_days",
+    "fte_in_post",
+    "fte_days_to_date",
 )
 
 
@@ -75,6 +77,8 @@ class Monitor:
             row["contractor_surge"][p] = self.contractors.surge[p]
             row["backlog_weeks"][p] = self.latest_backlog_weeks[p]
             row["work_in_hand_person_days"][p] = self.desk.work_in_hand_person_days(pool, now)
+            row["fte_in_post"][p] = pool.fte_in_post.level
+            row["fte_days_to_date"][p] = pool.fte_in_post.area_at(now)
         onboarding = self.onboarding
         moved = zip(onboarding.onboarded, onboarding.transferring, strict=True)
         self.departments_onboarded[month] = sum(on for on, moves in moved if moves)

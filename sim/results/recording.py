@@ -65,6 +65,8 @@ _ADDITIVE = (
     "arrivals_judged",
     "arrivals_within_target",
     "work_in_hand_person_days",
+    "fte_in_post",
+    "fte_days",
 )
 
 
@@ -155,7 +157,7 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
     out["demand_fte"] = effort / (days_in_month * working_share)
     snap = raw.monitor.by_pool
     for name in POOL_STOCKS:
-        if name in ("effective_fte", "backlog_weeks", "work_in_hand_person_days"):
+        if name in ("effective_fte", "backlog_weeks", "work_in_hand_person_days", "fte_in_post"):
             out[name] = snap[name].copy()
         elif name == "contractor_surge":
             out[name] = snap[name].astype(bool)
@@ -166,6 +168,7 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
         ("capacity_slot_days_to_date", "capacity_slot_days"),
         ("staff_days_to_date", "staff_days"),
         ("contractor_days_to_date", "contractor_days"),
+        ("fte_days_to_date", "fte_days"),
     ):
         out[flow] = np.diff(snap[cumulative], axis=0, prepend=0.0)
     for name, events in (
@@ -175,7 +178,9 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
     ):
         out[name] = _events_by_month(raw, events)
     salary = np.array([p.salary_gbp_per_year * (1 + p.on_cost_share) for p in scenario.staff_pools])
-    out["staff_cost_gbp"] = out["staff_days"] * salary / DAYS_PER_YEAR
+    # Pay follows contracted FTE: a part-timer costs their share (the same as staff-days when
+    # everyone is full-time).
+    out["staff_cost_gbp"] = out["fte_days"] * salary / DAYS_PER_YEAR
     day_rate = scenario.contractors.day_rate_gbp
     out["contractor_cost_gbp"] = out["contractor_days"] * working_share * day_rate
     return out
