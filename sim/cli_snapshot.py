@@ -40,6 +40,91 @@ def add_snapshot_verbs(verbs: Any) -> None:
     of.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     of.set_defaults(handler=_snapshot_of)
 
+    actuals = verbs.add_parser(
+        "actuals-of",
+        help="write one replication's monthly series as an actuals file (the model's own "
+        "'what happened', for examples and tests)",
+    )
+    actuals.add_argument("scenario", help="scenario YAML file")
+    actuals.add_argument("file", type=Path, help="CSV file to write")
+    actuals.add_argument("--from-month", type=int, default=0, help="first month (default 0)")
+    actuals.add_argument("--months", type=int, default=6, help="months to write (default 6)")
+    actuals.add_argument("--seed", type=int, default=2014, help="run seed (default 2014)")
+    actuals.add_argument("--rep", type=int, default=0, help="replication (default 0)")
+    actuals.set_defaults(handler=_actuals_of)
+
+    track = verbs.add_parser(
+        "track", help="place observed monthly series (actuals) in a run's forecast fans"
+    )
+    track.add_argument("run_dir", type=Path, help="a finished run directory")
+    track.add_argument("actuals", type=Path, help="actuals CSV file (docs/snapshot.md)")
+    track.add_argument("--out", type=Path, help="also write every observation with its band here")
+    track.set_defaults(handler=_track)
+
+
+def _actuals_of(args: argparse.Namespace) -> int:
+    from sim.model.streams import replication_seed_sequence
+    from sim.results.actuals import write_actuals
+    from sim.results.replication import simulate
+    from sim.scenario.files import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    horizon = scenario.run.horizon_months
+    first, last = args.from_month, args.from_month + args.months
+    if not (0 <= first < last <= horizon) or min(args.seed, args.rep) < 0:
+        raise ScenarioError(
+            [
+                Problem(
+                    "--from-month/--months",
+                    f"{first}/{args.months}",
+                    f"months inside the run's 0 to {horizon - 1}",
+                )
+            ]
+        )
+    result = simulate(scenario, replication_seed_sequence(args.seed, args.rep))
+
+    def window(table: Any) -> Any:
+        return table[(table["month"] >= first) & (table["month"] < last)]
+
+    by_pool = window(result.monthly_by_pool)
+    write_actuals(window(result.monthly), by_pool, scenario.run.start_date, args.file)
+    print(f"Actuals of replication {args.rep} (seed {args.seed}), months {first} to {last - 1}: "
+          f"{args.file}")  # fmt: skip
+    return 0
+
+
+def _track(args: argparse.Namespace) -> int:
+    from sim.results.actuals import ACTUAL_SERIES, coverage, read_actuals, track
+    from sim.runs.tables import load_run
+
+    if not (args.run_dir / "manifest.json").is_file():
+        raise ScenarioError([Problem("RUN_DIR", str(args.run_dir), "a finished run directory")])
+    run = load_run(args.run_dir)
+    observed = read_actuals(args.actuals, run.scenario)
+    missing = sorted(
+        {s for s in observed["series"] if ACTUAL_SERIES[s][0] not in run.monthly.columns}
+    )
+    if missing:  # a run written before the series was recorded
+        print(f"Not in this run's tables (an older run): {', '.join(missing)}; left out.")
+        observed = observed[~observed["series"].isin(missing)]
+    tracked = track(observed, run.monthly, run.monthly_by_pool)
+    summary = coverage(tracked)
+    print(f"{args.actuals} against {args.run_dir} ({run.replications} replications):")
+    print(
+        f"{'series':<14}{'pool':<22}{'months':>7}{'in P10-P90':>12}{'in P5-P95':>11}"
+        "  outside P10-P90"
+    )
+    for row in summary.to_dict("records"):
+        print(f"{row['series']:<14}{row['pool']:<22}{row['months']:>7}{row['inside_p10_p90']:>12.0%}"
+              f"{row['inside_p5_p95']:>11.0%}  {row['months_outside_p10_p90'] or '-'}")  # fmt: skip
+    every = tracked["inside_p10_p90"].mean(), tracked["inside_p5_p95"].mean()
+    print(f"All {len(tracked)} observations: {every[0]:.0%} inside P10-P90 (80% expected), "
+          f"{every[1]:.0%} inside P5-P95 (90% expected).")  # fmt: skip
+    if args.out is not None:
+        tracked.to_csv(args.out, index=False)
+        print(f"Every observation with its band: {args.out}")
+    return 0
+
 
 def add_snapshot_run_options(run: argparse.ArgumentParser) -> None:
     """`ccs-sim run`'s snapshot options."""
