@@ -33,7 +33,7 @@ def _csv(path: str) -> dict[str, bytes]:
 
 def run_downloads(title: str, path: Path) -> None:
     """Download buttons for one run directory."""
-    st.subheader(title)
+    st.header(title)
     manifest = running.load_run_cached(str(path)).manifest
     finished = str(manifest.get("finished_at") or "").replace("T", " at ")[:22]
     st.caption(
@@ -90,7 +90,7 @@ def main() -> None:
             run_downloads(f"For the comparison: {label}", Path(path))
     table = st.session_state.get("compare_table")
     if table is not None:
-        st.subheader("The comparison")
+        st.header("The comparison")
         st.download_button(
             "Paired differences (CSV)",
             table.to_csv(index=False).encode(),

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import state
+from app_pages.chart_view import show_chart
 from app_pages.forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
 from app_pages.widgets import (
     differences_frame,
@@ -148,7 +149,7 @@ def status(current: state.Current, base: state.Base) -> None:
 def demand_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     """Departments and their onboarding dates (the waves), request types, seasonality."""
     demand = data.setdefault("demand", {})
-    st.markdown("#### Departments and onboarding waves")
+    st.markdown("### Departments and onboarding waves")
     st.caption(
         "Each department's buying moves to CCS on its onboarding date; a wave is the departments "
         "sharing a date. Demand weight 1.0 is a typical department. Add or delete rows to change "
@@ -168,9 +169,9 @@ def demand_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     plan = report.onboarding_plan(demand["departments"])
     if len(plan):
         chart = report.plan_step_chart(plan, title="Onboarding plan", y_title="Cumulative")
-        st.altair_chart(chart, width="stretch")
+        show_chart(chart)
 
-    st.markdown("#### Request types")
+    st.markdown("### Request types")
     st.caption("What departments ask CCS for, how often, and which staff pool does it.")
     pools = [p.get("name") for p in data.get("staff_pools", [])]
     items_table(
@@ -193,13 +194,13 @@ def demand_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     )
     _request_type_distributions(demand, sources)
 
-    st.markdown("#### Seasonality")
+    st.markdown("### Seasonality")
     st.caption("Multiplier on arrivals in each calendar month (1.0 = an average month).")
     seasonality_inputs(
         demand, "demand.seasonality_by_month", sources.get("demand.seasonality_by_month", "")
     )
 
-    st.markdown("#### Uncertainty and patience")
+    st.markdown("### Uncertainty and patience")
     cols = st.columns(2)
     for col, name in zip(cols, ["multiplier", "patience_days"], strict=True):
         with col:
@@ -231,7 +232,7 @@ def _request_type_distributions(demand: dict[str, Any], sources: dict[str, str])
 
 def staff_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     """Staff pools (skills) and the establishment plan."""
-    st.markdown("#### Staff pools")
+    st.markdown("### Staff pools")
     st.caption(
         "One row per skill pool. Attrition and ramp-up are on their own tab; notice periods and "
         "vetting on the recruitment tab."
@@ -255,7 +256,7 @@ def staff_group(data: dict[str, Any], sources: dict[str, str]) -> None:
         new_item={"initial_headcount": 0},
         options={"vetting_level": levels},
     )
-    st.markdown("#### Headcount plan (establishment)")
+    st.markdown("### Headcount plan (establishment)")
     st.caption(
         "Posts funded from each date. Before a pool's first date its initial headcount holds. "
         "Add a row for a new date; leave a cell blank where a pool does not change."
@@ -265,7 +266,7 @@ def staff_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     plan = report.headcount_plan(data["staff_pools"], start)
     if len(plan):
         chart = report.plan_step_chart(plan, title="Establishment by pool", y_title="Posts")
-        st.altair_chart(chart, width="stretch")
+        show_chart(chart)
 
 
 def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
@@ -289,7 +290,7 @@ def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
         sources,
         columns=4,
     )
-    st.markdown("#### How long each stage takes")
+    st.markdown("### How long each stage takes")
     names = ["approval_days", "advert_days", "sift_interview_days", "offer_days"]
     for row in (names[:2], names[2:]):
         cols = st.columns(2)
@@ -298,7 +299,7 @@ def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
                 path = f"recruitment.{name}"
                 spec = field_spec(RecruitmentSettings, name)
                 distribution_input(spec, rec, path, source=sources.get(path, ""))
-    st.markdown("#### Vetting levels")
+    st.markdown("### Vetting levels")
     levels = rec.get("vetting_levels") or {}
     level_cols = st.columns(max(1, len(levels)))
     for col, (level, settings) in zip(level_cols, levels.items(), strict=False):
@@ -317,7 +318,7 @@ def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
                 f"{path}.withdrawal_rate",
                 source=sources.get(f"{path}.withdrawal_rate", ""),
             )
-    st.markdown("#### Hiring freezes")
+    st.markdown("### Hiring freezes")
     st.caption("No vacancy is approved between a freeze's start and end.")
     items_table(
         HiringFreeze,
@@ -327,7 +328,7 @@ def recruitment_group(data: dict[str, Any], sources: dict[str, str]) -> None:
         "recruitment.hiring_freezes",
         add_rows=True,
     )
-    st.markdown("#### Joiners' notice to their old employer")
+    st.markdown("### Joiners' notice to their old employer")
     _pool_distribution(data, "joiner_notice_days", sources)
 
 
@@ -372,7 +373,7 @@ def attrition_group(data: dict[str, Any], sources: dict[str, str]) -> None:
         "staff_pools.attrition",
         disabled=["name"],
     )
-    st.markdown("#### Leavers' notice")
+    st.markdown("### Leavers' notice")
     _pool_distribution(data, "leaver_notice_days", sources)
 
 
@@ -462,7 +463,7 @@ def policies_group(data: dict[str, Any], sources: dict[str, str]) -> None:
 def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     """The simulated period, the verdict's thresholds, and the scenario's name."""
     model_fields(Scenario, ["name", "description"], data, "", sources, columns=2)
-    st.markdown("#### Simulated period")
+    st.markdown("### Simulated period")
     model_fields(
         RunSettings,
         ["start_date", "horizon_months", "warmup_days", "working_days_per_year"],
@@ -471,7 +472,7 @@ def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
         sources,
         columns=4,
     )
-    st.markdown("#### When does expansion outrun capability?")
+    st.markdown("### When does expansion outrun capability?")
     st.caption(
         "A month is short when demand (in FTE) exceeds effective staff and fewer requests than "
         "the target share finish within their service-level target. Expansion outruns "
@@ -497,7 +498,7 @@ def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
 
 def differences_and_download(current: state.Current, base: state.Base) -> None:
     """What differs from the base; download the edited scenario; start again."""
-    st.subheader("What differs from the base")
+    st.header("What differs from the base")
     if current.diffs:
         st.dataframe(differences_frame(current.diffs), hide_index=True, width="stretch")
         st.caption(
@@ -546,6 +547,7 @@ def main() -> None:
     status_box = st.container()  # filled in after the widgets have applied this run's edits
     data = state.edited()
     sources = dict(base.data.get("sources") or {})
+    st.header("The inputs, by topic")  # the level between the page title and each topic's
     groups = st.tabs(GROUPS)
     editors = [
         demand_group,

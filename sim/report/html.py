@@ -110,7 +110,9 @@ PAGE = Template(
 <title>$title</title>
 <style>
 body { font-family: Arial, Helvetica, sans-serif; max-width: 1100px; margin: 2em auto;
-       padding: 0 1em; color: #1a1a1a; line-height: 1.45; }
+       padding: 0 1em; color: #1a1a1a; line-height: 1.45; overflow-wrap: anywhere; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
+.table-scroll:focus { outline: 3px solid #ffdd00; }
 h1 { font-size: 1.7em; } h2 { border-bottom: 2px solid #333; padding-top: 0.6em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
@@ -118,15 +120,18 @@ th { background: #eee; } td[data-value] { text-align: right; white-space: nowrap
 .small table { font-size: 0.78em; } .mono { font-family: monospace; word-break: break-all; }
 td.assumption { background: #fdecea; } td.sourced { background: #e8f5e9; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
-figcaption { font-size: 0.85em; color: #444; } .file { color: #777; }
-nav ol { columns: 2; } @media print { nav { display: none; } h2 { page-break-before: auto; } }
+figcaption { font-size: 0.85em; color: #444; } .file { color: #505a5f; }
+nav ol { columns: 2; } @media (max-width: 40em) { nav ol { columns: 1; } }
+@media print { nav { display: none; } h2 { page-break-before: auto; } }
 </style>
 </head>
 <body>
-<h1>$title</h1>
-<p>$subtitle</p>
-<nav><ol>$toc</ol></nav>
+<header><h1>$title</h1>
+<p>$subtitle</p></header>
+<nav aria-label="Contents"><ol>$toc</ol></nav>
+<main>
 $sections
+</main>
 </body>
 </html>
 """

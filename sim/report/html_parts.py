@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Charts", "esc", "frame_table", "html_table", "para", "plain", "td"]
+__all__ = ["Charts", "chart_alt_text", "esc", "frame_table", "html_table", "para", "plain", "td"]
 
 
 def esc(value: Any) -> str:
@@ -30,10 +30,17 @@ def td(text: Any, **attrs: Any) -> str:
 
 
 def html_table(headers: list[str], rows: Iterable[list[str]], table_id: str = "") -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    """A table with column header cells, in a region that scrolls sideways by itself when it is
+    wider than the page (so the page reflows at 320 CSS px; the region takes the keyboard focus
+    so that it can be scrolled without a mouse)."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(f"<tr>{''.join(row)}</tr>" for row in rows)
     ident = f' id="{esc(table_id)}"' if table_id else ""
-    return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    label = esc("Table: " + ", ".join(headers[:3]) + (", ..." if len(headers) > 3 else ""))
+    return (
+        f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">'
+        f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def frame_table(frame: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None) -> str:
@@ -53,6 +60,12 @@ def plain(value: Any) -> str:
     return str(value)
 
 
+def chart_alt_text(chart: Any, caption: str) -> str:
+    """A chart's description (written from its data), or its caption if it has none."""
+    description = getattr(chart, "description", None)
+    return description if isinstance(description, str) and description else caption
+
+
 class Charts:
     """Saves each chart as a PNG file and returns it as an inline SVG figure."""
 
@@ -61,6 +74,8 @@ class Charts:
         self.paths: list[Path] = []
 
     def figure(self, chart: Any, name: str, caption: str) -> str:
+        """The chart as a figure: its data-written description as the image's alt text (what a
+        screen reader reads), `caption` under it for everyone."""
         from base64 import b64encode
 
         from sim.report.charts import save_png, to_svg
@@ -72,7 +87,8 @@ class Charts:
         # An <img> keeps each SVG's internal ids (clip paths) apart from the others'.
         svg = b64encode(to_svg(chart).encode()).decode()
         return (
-            f'<figure><img alt="{esc(caption)}" src="data:image/svg+xml;base64,{svg}">'
+            f'<figure><img alt="{esc(chart_alt_text(chart, caption))}" '
+            f'src="data:image/svg+xml;base64,{svg}">'
             f"<figcaption>{esc(caption)} <span class=file>(PNG: charts/{path.name})</span>"
             "</figcaption></figure>"
         )
