@@ -13,11 +13,16 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import running, state
+from app_pages.chart_view import show_chart, show_table
 from app_pages.forms import scenario_files_in
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.results import outrun
-from sim.results.formats import format_difference, format_difference_interval
+from sim.results.formats import (
+    format_difference,
+    format_difference_interval,
+    format_probability,
+)
 from sim.results.paired import paired_differences
 from sim.runs.cache import RunOrigin
 from sim.runs.rundir import sha256_of
@@ -162,29 +167,22 @@ def show_comparison(
             how="left",
         )
     )
-    st.dataframe(
-        by_pool,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            label: st.column_config.ProgressColumn(
-                label, format="percent", min_value=0, max_value=1
-            )
-            for label in (base_label, option_label)
-        },
+    st.markdown(f"**{probability}, by skill (staff pool)**")
+    show_table(
+        by_pool.assign(
+            **{
+                label: by_pool[label].map(format_probability)
+                for label in (base_label, option_label)
+            }
+        )
     )
     st.subheader("Every KPI: the paired difference")
-    st.dataframe(
-        report.comparison_table(paired, base_label, option_label),
-        hide_index=True,
-        width="stretch",
-        column_config={"Column": None},
-    )
+    show_table(report.comparison_table(paired, base_label, option_label))
     st.caption(
         "Difference = yours minus the other, replication by replication. 'Clearly better' or "
         "'clearly worse': the 95% confidence interval of the difference excludes zero."
     )
-    st.altair_chart(report.comparison_chart(paired), width="stretch")
+    show_chart(report.comparison_chart(paired))
     st.subheader("Month by month, overlaid")
     runs = {base_label: base_run.monthly, option_label: option_run.monthly}
     target = option_run.scenario.verdict.sla_attainment_target
@@ -193,7 +191,7 @@ def show_comparison(
         cols = st.columns(2)
         for col, spec in zip(cols, overlays[start : start + 2], strict=False):
             with col:
-                st.altair_chart(report.overlay_chart(spec, runs, target), width="stretch")
+                show_chart(report.overlay_chart(spec, runs, target))
 
 
 main()

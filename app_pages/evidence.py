@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import persist, running, state
+from app_pages.chart_view import show_chart
 from sim.errors import ScenarioError
 from sim.report.charts import study_charts
 from sim.runs.cache import zip_run_directory
@@ -168,7 +169,7 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
 def show_study(path: Path) -> None:
     """A study's charts, as `ccs-sim` writes them."""
     for chart in study_charts(path).values():
-        st.altair_chart(chart)
+        show_chart(chart, stretch=False)
 
 
 def report_tab(scenario: Any, seed: int, reps: int) -> None:

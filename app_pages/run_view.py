@@ -9,11 +9,14 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.chart_view import show_chart, show_table
 from sim.report import figures as report
 from sim.results import outrun
 from sim.results.formats import format_probability
 from sim.results.kpis import in_group
 from sim.runs.tables import RunTables
+
+PROBABILITY = "Probability it outruns capability"
 
 
 def show_verdict(run: RunTables) -> None:
@@ -30,24 +33,11 @@ def show_verdict(run: RunTables) -> None:
     else:
         st.success(sentence, icon=":material/check_circle:")
     st.markdown("**By skill (staff pool)**")
-    st.dataframe(
-        outrun.verdict_table(found),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Probability it outruns capability": st.column_config.ProgressColumn(
-                "Probability it outruns capability", format="percent", min_value=0.0, max_value=1.0
-            ),
-            "Starts: early (P10)": st.column_config.TextColumn(
-                "Starts: early (P10)", help="1 in 10 of the futures where it happens start by then"
-            ),
-            "Starts: median (P50)": st.column_config.TextColumn(
-                "Starts: median (P50)", help="Half of the futures where it happens start by then"
-            ),
-            "Starts: late (P90)": st.column_config.TextColumn(
-                "Starts: late (P90)", help="9 in 10 of the futures where it happens start by then"
-            ),
-        },
+    table = outrun.verdict_table(found)
+    show_table(table.assign(**{PROBABILITY: table[PROBABILITY].map(format_probability)}))
+    st.caption(
+        "Starts: the month by which 1 in 10 (early, P10), half (median, P50) and 9 in 10 (late, "
+        "P90) of the futures in which it happens have started."
     )
     at_risk = [v for v in found[1:] if v.outruns]
     notes = []
@@ -63,8 +53,7 @@ def show_verdict(run: RunTables) -> None:
         f"{consecutive} short months in a row is a shortfall (docs/verdict.md)."
     )
     st.caption(" ".join(notes))
-    chart = report.outrun_chart(report.outrun_by_month(run.kpis, run.pools, run.monthly))
-    st.altair_chart(chart, width="stretch")
+    show_chart(report.outrun_chart(report.outrun_by_month(run.kpis, run.pools, run.monthly)))
     st.info(
         "**What closes the gap?** Change the headcount plan, recruitment speed, offer acceptance "
         "(pay), contractors or the onboarding waves on the Scenario page and run again, then "
@@ -107,7 +96,7 @@ def show_fans(run: RunTables, choose_scope: bool = True) -> None:
         for col, spec in zip(cols, specs[start : start + 2], strict=False):
             source = run.monthly if spec.whole_only else monthly
             with col:
-                st.altair_chart(report.monthly_chart(spec, source, target), width="stretch")
+                show_chart(report.monthly_chart(spec, source, target))
 
 
 def _pool_monthly(run: RunTables, pool: str) -> Any:
@@ -122,14 +111,13 @@ def show_pipeline(run: RunTables) -> None:
     scope = st.selectbox("Staff pool", scopes, key="results.pipeline_scope")
     pool = None if scope == report.WHOLE else scope
     source = run.monthly if pool is None else _pool_monthly(run, pool)
-    st.altair_chart(report.pipeline_chart(report.pipeline_by_stage(source)), width="stretch")
+    show_chart(report.pipeline_chart(report.pipeline_by_stage(source)))
     flow = report.recruitment_flow(run.scenario, pool)
     if flow is None:
         st.warning("With these pass rates no vacancy is ever filled (e.g. no offer accepted).")
         return
-    st.altair_chart(
-        report.sankey_chart(flow, title="What happens to 100 vacancies (expected from the rates)"),
-        width="stretch",
+    show_chart(
+        report.sankey_chart(flow, title="What happens to 100 vacancies (expected from the rates)")
     )
     days = " → ".join(f"{name} {value:.0f}" for name, value in flow.stage_days.items())
     st.caption(
@@ -143,8 +131,8 @@ def show_money(run: RunTables) -> None:
     st.subheader("Costs and savings by financial year")
     show_cards(run, in_group("money"))
     money = report.money_by_financial_year(run.monthly)
-    st.altair_chart(report.money_chart(money), width="stretch")
-    st.dataframe(report.money_table(money), hide_index=True, width="stretch")
+    show_chart(report.money_chart(money))
+    show_table(report.money_table(money))
     st.caption("£ million: mean over futures (P10 to P90). Financial years run April to March.")
 
 
@@ -157,12 +145,7 @@ def show_results(run: RunTables) -> None:
     show_pipeline(run)
     show_money(run)
     with st.expander("Every KPI, with its 95% confidence interval and P10 to P90"):
-        st.dataframe(
-            report.kpi_table(run.summary),
-            hide_index=True,
-            width="stretch",
-            column_config={"Column": None},
-        )
+        show_table(report.kpi_table(run.summary))
     st.caption(
         f"Run directory: `{run.path}` ({run.replications} replications, seed "
         f"{run.manifest.get('seed')}). Download it on the Downloads page."

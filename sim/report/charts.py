@@ -15,6 +15,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from sim.report.chart_common import (
+    JUDGEMENT_COLOURS,
+    JUDGEMENT_SHAPES,
+    SERIES_COLOURS,
+    describe,
+    judgement_description,
+)
 from sim.results.formats import JUDGEMENTS, format_kpi, format_probability, judge_difference
 from sim.results.kpis import in_group, kpi_info, kpi_label
 
@@ -29,7 +36,6 @@ __all__ = [
 ]
 
 WIDTH = 520
-_JUDGEMENT_COLOURS = ("#1b7837", "#b2182b", "#777", "#bdbdbd", "#555", "#555", "#bdbdbd")
 
 
 def _is_share(kpi: str) -> bool:
@@ -65,7 +71,8 @@ def _finite(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
     """Paired difference (option - base) with its 95% CI, one panel per KPI, one row per option.
 
-    Colour says whether the interval lies wholly on the better side, the worse side, or spans 0.
+    Colour and shape say whether the interval lies wholly on the better side, the worse side, or
+    spans 0.
     """
     rows = _finite(table[table["kpi"].isin(kpis)], ["difference", "ci_low", "ci_high"])
     rows = rows.assign(
@@ -79,13 +86,30 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
     base = alt.Chart(rows).encode(y=alt.Y("option:N", title=None))
     colour = alt.Color(
         "judgement:N",
-        scale=alt.Scale(domain=list(JUDGEMENTS), range=list(_JUDGEMENT_COLOURS)),
+        scale=alt.Scale(domain=list(JUDGEMENTS), range=JUDGEMENT_COLOURS),
+        legend=alt.Legend(title="95% CI of the difference", orient="bottom"),
+    )
+    shape = alt.Shape(
+        "judgement:N",
+        scale=alt.Scale(domain=list(JUDGEMENTS), range=JUDGEMENT_SHAPES),
         legend=alt.Legend(title="95% CI of the difference", orient="bottom"),
     )
     bars = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title="option minus base"), x2="ci_high:Q", color=colour
     )
-    dots = base.mark_point(filled=True, size=70).encode(x="difference:Q", color=colour)
+    dots = base.mark_point(filled=True, size=70).encode(
+        x="difference:Q",
+        color=colour,
+        shape=shape,
+        tooltip=[
+            alt.Tooltip("panel:N", title="KPI"),
+            alt.Tooltip("option:N", title="Option"),
+            alt.Tooltip("difference:Q", title="Difference", format=",.3g"),
+            alt.Tooltip("ci_low:Q", title="CI low", format=",.3g"),
+            alt.Tooltip("ci_high:Q", title="CI high", format=",.3g"),
+            alt.Tooltip("judgement:N", title="Verdict"),
+        ],
+    )
     text = base.mark_text(align="left", dx=6, dy=-8, fontSize=10).encode(
         x="difference:Q", text=alt.Text("p_better:N")
     )
@@ -93,7 +117,7 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
     layered = alt.layer(zero, bars, dots, text).properties(
         width=WIDTH, height=28 * max(1, rows["option"].nunique())
     )
-    return (
+    chart = (
         layered.facet(
             row=alt.Row(
                 "panel:N",
@@ -110,6 +134,8 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
             "replications in which the option does better and worse)"
         )
     )
+    described = [f"{p} ({o})" for p, o in zip(rows["panel"], rows["option"], strict=True)]
+    return describe(chart, judgement_description(described, rows["judgement"]))
 
 
 def _judgement(row: dict[Any, Any]) -> str:
@@ -148,22 +174,38 @@ def tornado_chart(tornado: pd.DataFrame) -> alt.TopLevelMixin:
         ignore_index=True,
     )
     base_mean = float(tornado["base_mean"].iloc[0])
-    chart = alt.Chart(long).encode(y=alt.Y("lever:N", sort=order, title=None))
-    bars = chart.mark_bar(opacity=0.8, height=16).encode(
+    rows = alt.Chart(long).encode(y=alt.Y("lever:N", sort=order, title=None))
+    bars = rows.mark_bar(opacity=0.8, height=16).encode(
         x=alt.X("value:Q", title=kpi_label(kpi)),
         x2=alt.X2(datum=base_mean),
         color=alt.Color(
             "end:N",
-            scale=alt.Scale(range=["#4393c3", "#d6604d"]),
+            scale=alt.Scale(range=[SERIES_COLOURS[0], SERIES_COLOURS[3]]),
             legend=alt.Legend(title="Lever at its", orient="bottom"),
         ),
+        tooltip=[
+            alt.Tooltip("lever:N", title="Lever"),
+            alt.Tooltip("end:N", title="At its"),
+            alt.Tooltip("tried:N", title="Value tried"),
+            alt.Tooltip("value:Q", title=kpi_label(kpi), format=",.3g"),
+        ],
     )
-    labels = chart.mark_text(fontSize=10, dy=-14).encode(x="value:Q", text="tried:N")
+    labels = rows.mark_text(fontSize=10, dy=-14).encode(x="value:Q", text="tried:N")
     base = alt.Chart(pd.DataFrame({"x": [base_mean]})).mark_rule(color="#333").encode(x="x:Q")
-    return alt.layer(bars, labels, base).properties(
+    swings = "; ".join(
+        f"{r['lever']} from {format_kpi(kpi, r['low_mean'])} (at {_value_text(r['low_value'])}) "
+        f"to {format_kpi(kpi, r['high_mean'])} (at {_value_text(r['high_value'])})"
+        for r in tornado.to_dict("records")
+    )
+    chart = alt.layer(bars, labels, base).properties(
         width=WIDTH,
         height=44 * len(order),
         title=f"Tornado: {kpi_label(kpi)} (line: scenario as given, {format_kpi(kpi, base_mean)})",
+    )
+    return describe(
+        chart,
+        f"Tornado: {kpi_label(kpi)}, {format_kpi(kpi, base_mean)} for the scenario as given; "
+        f"each lever at its lowest and highest value tried, largest swing first. {swings}.",
     )
 
 
@@ -184,10 +226,29 @@ def heatmap_chart(points: pd.DataFrame, lever_x: str, lever_y: str, kpi: str) ->
     base = alt.Chart(data).encode(
         x=alt.X("x:O", title=lever_x), y=alt.Y("y:O", title=lever_y, sort="descending")
     )
-    cells = base.mark_rect().encode(color=alt.Color("mean:Q", scale=scale, title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("mean:Q", scale=scale, title=None),
+        tooltip=[
+            alt.Tooltip("x:O", title=lever_x),
+            alt.Tooltip("y:O", title=lever_y),
+            alt.Tooltip("text:N", title=kpi_label(kpi)),
+        ],
+    )
     text = base.mark_text(fontSize=12).encode(text="text:N")
-    return alt.layer(cells, text).properties(
+    chart = alt.layer(cells, text).properties(
         width=WIDTH, height=WIDTH * 0.6, title=f"{kpi_label(kpi)} over two levers"
+    )
+    known = data.dropna(subset=["mean"])
+    if known.empty:
+        return describe(chart, f"{kpi_label(kpi)} over {lever_x} and {lever_y}: no values.")
+    ordered = known.sort_values("mean", kind="stable")
+    low, high = ordered.iloc[0], ordered.iloc[-1]
+    return describe(
+        chart,
+        f"{kpi_label(kpi)} over a grid of {lever_x} and {lever_y} ({len(known)} cells, each "
+        f"labelled with its value). Lowest {low['text']} at {lever_x} {low['x']:g}, {lever_y} "
+        f"{low['y']:g}; highest {high['text']} at {lever_x} {high['x']:g}, {lever_y} "
+        f"{high['y']:g}.",
     )
 
 
@@ -216,24 +277,41 @@ def oneway_chart(
         base.mark_area(opacity=0.2).encode(
             y=alt.Y("ci_low:Q", title=kpi_label(kpi)), y2="ci_high:Q"
         ),
-        base.mark_line(point=True).encode(y="mean:Q"),
+        base.mark_line(point=True, color=SERIES_COLOURS[0]).encode(
+            y="mean:Q",
+            tooltip=[
+                alt.Tooltip("x:Q", title=lever, format=",.4g"),
+                alt.Tooltip("mean:Q", title=f"{kpi_label(kpi)} (mean)", format=",.3g"),
+                alt.Tooltip("ci_low:Q", title="CI low", format=",.3g"),
+                alt.Tooltip("ci_high:Q", title="CI high", format=",.3g"),
+            ],
+        ),
     ]
     if threshold is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"y": [threshold]}))
-            .mark_rule(strokeDash=[4, 3], color="#b2182b")
+            .mark_rule(strokeDash=[4, 3], color=SERIES_COLOURS[3])
             .encode(y="y:Q")
         )
     if switching_value is not None and math.isfinite(switching_value):
         layers.append(
             alt.Chart(pd.DataFrame({"x": [switching_value]}))
-            .mark_rule(color="#1b7837")
+            .mark_rule(color=SERIES_COLOURS[2])
             .encode(x="x:Q")
         )
     note = f"; switching value {switching_value:.4g}" if switching_value is not None else ""
-    return alt.layer(*layers).properties(
+    chart = alt.layer(*layers).properties(
         width=WIDTH, height=220, title=f"{kpi_label(kpi)} along {lever}{note}"
     )
+    points_text = ", ".join(
+        f"{format_kpi(kpi, m)} at {x:g}" for x, m in zip(data["x"], data["mean"], strict=True)
+    )
+    text = f"{kpi_label(kpi)} (mean, with 95% CI) along {lever}: {points_text or 'no points'}."
+    if threshold is not None:
+        text += f" Threshold (dashed): {format_kpi(kpi, threshold)}."
+    if switching_value is not None and math.isfinite(switching_value):
+        text += f" Switching value (solid line): {switching_value:.4g}."
+    return describe(chart, text)
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -251,10 +329,28 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
     x = alt.X("x:Q", title=levers[0], scale=alt.Scale(zero=False))
     colour = alt.Color(
         "status:N",
-        scale=alt.Scale(domain=["meets target", "short of target"], range=["#1b7837", "#b2182b"]),
+        scale=alt.Scale(
+            domain=["meets target", "short of target"],
+            range=[SERIES_COLOURS[0], SERIES_COLOURS[3]],
+        ),
         legend=alt.Legend(title=None, orient="bottom"),
     )
-    shape = alt.Shape("group:N", title=levers[1]) if len(levers) > 1 else alt.Undefined
+    # Shape tells meeting from missing the target without colour (or a second lever's lines).
+    shape = (
+        alt.Shape("group:N", title=levers[1])
+        if len(levers) > 1
+        else alt.Shape(
+            "status:N",
+            scale=alt.Scale(domain=["meets target", "short of target"], range=["circle", "cross"]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        )
+    )
+    tooltip = [
+        alt.Tooltip("x:Q", title=levers[0], format=",.4g"),
+        alt.Tooltip("status:N", title="Target"),
+        alt.Tooltip("share_meeting:Q", title="Share meeting target", format=".0%"),
+        alt.Tooltip("cost_mean_gbp:Q", title="Expected cost (GBP)", format=",.0f"),
+    ]
     chart = alt.Chart(data).encode(x=x)
     share = alt.layer(
         chart.mark_line(color="#999").encode(y="share_meeting:Q", detail="group:N"),
@@ -266,6 +362,7 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
             ),
             color=colour,
             shape=shape,
+            tooltip=tooltip,
         ),
         alt.Chart(pd.DataFrame({"y": [confidence]}))
         .mark_rule(strokeDash=[4, 3], color="#333")
@@ -281,7 +378,19 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
             y="cost_mean_gbp:Q", color=colour, shape=shape
         ),
     ).properties(width=WIDTH, height=180, title="What does each setting cost?")
-    return alt.vconcat(share, cost)
+    meeting = data[data["feasible"].astype(bool)].dropna(subset=["cost_mean_gbp"])
+    cheapest = ""
+    if len(meeting):
+        best = meeting.sort_values("cost_mean_gbp", kind="stable").iloc[0]
+        cheapest = (
+            f" Cheapest that meets it: {levers[0]} {best['x']:g} at "
+            f"{best['cost_mean_gbp']:,.0f} GBP."
+        )
+    return describe(
+        alt.vconcat(share, cost),
+        f"Least-cost plan: {len(data)} settings of {', '.join(levers)} tried; {len(meeting)} "
+        f"meet the target in at least {confidence:.0%} of replications.{cheapest}",
+    )
 
 
 def _value_text(value: Any) -> str:

@@ -26,7 +26,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sim.report.chart_common import Chart, records, save_chart
+from sim.report.chart_common import (
+    JUDGEMENT_COLOURS,
+    JUDGEMENT_SHAPES,
+    Chart,
+    chart_table,
+    describe,
+    judgement_description,
+    records,
+    save_chart,
+)
 from sim.report.money import MONEY_SERIES, money_by_financial_year, money_chart, money_table
 from sim.report.monthly import (
     MONTHLY_CHARTS,
@@ -72,6 +81,7 @@ __all__ = [
     "KpiCard",
     "MonthlyChart",
     "RecruitmentFlow",
+    "chart_table",
     "comparison_chart",
     "comparison_table",
     "fan_chart",
@@ -210,8 +220,8 @@ def _judgement(row: dict[str, Any]) -> str:
 def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Chart:
     """Each KPI's paired difference as a change relative to the base mean, with its 95% CI.
 
-    KPIs have different units; relative change puts them on one axis. Green means better,
-    red worse, grey no clear difference (the CI crosses zero).
+    KPIs have different units; relative change puts them on one axis. Blue upward triangles mean
+    better, orange downward ones worse, grey circles no clear difference (the CI crosses zero).
     """
     rows = []
     by_kpi = {str(r["kpi"]): r for r in records(paired)}
@@ -230,16 +240,15 @@ def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Char
             }
         )
     frame = pd.DataFrame(rows, columns=["KPI", "change", "low", "high", "verdict"])
-    colours = alt.Scale(
-        domain=list(JUDGEMENTS),
-        range=["#2e7d32", "#c62828", "#9e9e9e", "#bdbdbd", "#555555", "#555555", "#bdbdbd"],
-    )
+    colours = alt.Scale(domain=list(JUDGEMENTS), range=JUDGEMENT_COLOURS)
+    shapes = alt.Scale(domain=list(JUDGEMENTS), range=JUDGEMENT_SHAPES)
     base = alt.Chart(frame, title="Change against the base (relative to the base mean, 95% CI)")
     y = alt.Y("KPI:N", sort=None, title=None, axis=alt.Axis(labelLimit=320))
     points = base.mark_point(filled=True, size=70).encode(
         x=alt.X("change:Q", title="Change relative to the base", axis=alt.Axis(format="%")),
         y=y,
         color=alt.Color("verdict:N", scale=colours, title=None, legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("verdict:N", scale=shapes, title=None),
         tooltip=[
             alt.Tooltip("KPI:N"),
             alt.Tooltip("change:Q", title="Change", format="+.1%"),
@@ -251,8 +260,9 @@ def comparison_chart(paired: pd.DataFrame, *, height: int | None = None) -> Char
     bars = base.mark_rule(strokeWidth=2).encode(
         x="low:Q", x2="high:Q", y=y, color=alt.Color("verdict:N", scale=colours, legend=None)
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#666").encode(x="x:Q")
-    return alt.layer(zero, bars, points).properties(height=height or 26 * max(len(frame), 4))
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#505a5f").encode(x="x:Q")
+    chart = alt.layer(zero, bars, points).properties(height=height or 26 * max(len(frame), 4))
+    return describe(chart, judgement_description(frame["KPI"], frame["verdict"]))
 
 
 def _or(value: float, fallback: float) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.calendar import financial_year_label
-from sim.report.chart_common import Chart
+from sim.report.chart_common import SERIES_COLOURS, Chart, describe, number_text
 
 __all__ = ["MONEY_SERIES", "money_by_financial_year", "money_chart", "money_table"]
 
@@ -65,7 +65,7 @@ def money_chart(data: pd.DataFrame, *, height: int = 380) -> Chart:
         ],
     )
     measures = list(MONEY_SERIES.values())
-    colours = ["#4c78a8", "#9ecae9", "#54a24b", "#e45756"]
+    colours = SERIES_COLOURS[: len(measures)]
     base = alt.Chart(
         frame, title="Costs and savings by financial year (£m; bars: mean, lines: P10 to P90)"
     )
@@ -94,7 +94,23 @@ def money_chart(data: pd.DataFrame, *, height: int = 380) -> Chart:
         x=x, xOffset=offset, y=alt.Y("mean_m:Q", title="£ million"), color=colour, tooltip=tooltip
     )
     whiskers = base.mark_rule(color="#333").encode(x=x, xOffset=offset, y="p10_m:Q", y2="p90_m:Q")
-    return alt.layer(bars, whiskers).properties(height=height)
+    return describe(alt.layer(bars, whiskers).properties(height=height), _money_description(frame))
+
+
+def _money_description(frame: pd.DataFrame) -> str:
+    """Each financial year's means, in £ million."""
+    years = [
+        f"{year}: "
+        + ", ".join(
+            f"{measure.lower()} {number_text(m)}"
+            for measure, m in zip(rows["measure"], rows["mean_m"], strict=True)
+        )
+        for year, rows in frame.groupby("year", sort=False)
+    ]
+    return (
+        "Costs and savings by financial year, £ million, mean of simulated futures (P10 to P90 "
+        "in the table). " + "; ".join(years) + "."
+    )
 
 
 def money_table(data: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sim.report.chart_common import Chart, date_x, legend_colour, month_dates
+from sim.report.chart_common import (
+    SERIES_COLOURS,
+    Chart,
+    date_x,
+    describe,
+    legend_colour,
+    month_dates,
+    month_text,
+    number_text,
+)
 from sim.results.outrun import WHOLE
 from sim.results.summary import monthly_bands
 
@@ -55,7 +64,7 @@ def _cumulative(scope: str, starts: pd.Series, n: int, months: pd.DataFrame) -> 
 def outrun_chart(data: pd.DataFrame, *, height: int = 340) -> Chart:
     """Step lines: chance that capability has been outrun by each month, one line per scope."""
     scopes = list(dict.fromkeys(data["scope"]))
-    return (
+    chart = (
         alt.Chart(data, title="Chance that demand has outrun capability, by month")
         .mark_line(interpolate="step-after", strokeWidth=2)
         .encode(
@@ -78,6 +87,28 @@ def outrun_chart(data: pd.DataFrame, *, height: int = 340) -> Chart:
         )
         .properties(height=height)
     )
+    return describe(chart, _outrun_description(data))
+
+
+def _outrun_description(data: pd.DataFrame) -> str:
+    """The chance at the end for each scope, and when CCS as a whole first passes one half."""
+    if data.empty:
+        return "Chance that demand has outrun capability: no months to show."
+    last = data["date"].max()
+    ends = [
+        f"{scope} {number_text(rows['probability'].iloc[-1], percent=True)}"
+        for scope, rows in data.sort_values("date").groupby("scope", sort=False)
+    ]
+    text = (
+        f"Chance that demand has outrun capability, {month_text(data['date'].min())} to "
+        f"{month_text(last)}, share of simulated futures. By {month_text(last)}: "
+        + ", ".join(ends)
+        + "."
+    )
+    whole = data[(data["scope"] == WHOLE) & (data["probability"] >= 0.5)]
+    if len(whole):
+        text += f" For {WHOLE} it passes one half in {month_text(whole['date'].min())}."
+    return text
 
 
 # --- fan charts ---------------------------------------------------------------------------------
@@ -143,7 +174,7 @@ def fan_chart(
     # A legend only when there is more than one series (the title names a single one).
     legend = alt.Legend(orient="bottom", columns=3) if len(order) > 1 else None
     color = alt.Color(
-        "series:N", sort=order, title=None, scale=alt.Scale(scheme="tableau10"), legend=legend
+        "series:N", sort=order, title=None, scale=alt.Scale(range=SERIES_COLOURS), legend=legend
     )
     base = alt.Chart(data, title=title)
     x = date_x(data["date"].nunique())
@@ -176,10 +207,41 @@ def fan_chart(
         rule = pd.DataFrame({"y": [reference], "label": [reference_label]})
         layers.append(
             alt.Chart(rule)
-            .mark_rule(color="#888", strokeDash=[2, 2])
+            .mark_rule(color="#505a5f", strokeDash=[2, 2])
             .encode(y="y:Q", tooltip=alt.Tooltip("label:N", title="Reference"))
         )
-    return alt.layer(*layers).properties(height=height)
+    text = _fan_description(data, title, percent, lines_only)
+    if reference is not None:
+        text += f" {reference_label or 'Reference'}: {number_text(reference, percent=percent)}."
+    return describe(alt.layer(*layers).properties(height=height), text)
+
+
+def _fan_description(
+    data: pd.DataFrame, title: str, percent: bool, lines_only: tuple[str, ...]
+) -> str:
+    """Per series: the median at the start and the end, its peak, and the band at the end."""
+    if data.empty:
+        return f"{title}: no months to show."
+    parts = [
+        f"{title}, {month_text(data['date'].min())} to {month_text(data['date'].max())}: "
+        "median (P50) and P10 to P90 of simulated futures."
+    ]
+    for series, rows in data.sort_values("date").groupby("series", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        peak = rows.sort_values("p50", ascending=False, kind="stable").iloc[0]
+        text = (
+            f"{series}: median {number_text(first['p50'], percent=percent)} in "
+            f"{month_text(first['date'])}, {number_text(last['p50'], percent=percent)} in "
+            f"{month_text(last['date'])}, highest {number_text(peak['p50'], percent=percent)} "
+            f"in {month_text(peak['date'])}"
+        )
+        if series not in lines_only:
+            text += (
+                f"; P10 to P90 at the end {number_text(last['p10'], percent=percent)} to "
+                f"{number_text(last['p90'], percent=percent)}"
+            )
+        parts.append(text + ".")
+    return " ".join(parts)
 
 
 # --- the catalogue of monthly charts ------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from sim.report.chart_common import Chart
+from sim.report.chart_common import SERIES_COLOURS, Chart, describe, number_text
 
 __all__ = ["headcount_plan", "onboarding_plan", "plan_step_chart"]
 
@@ -53,7 +53,7 @@ def headcount_plan(pools: list[dict[str, Any]], start_date: str | dt.date) -> pd
 
 def plan_step_chart(data: pd.DataFrame, *, title: str, y_title: str, height: int = 300) -> Chart:
     """Step lines of planned values over dates (a plan changes on its dates and then holds)."""
-    return (
+    chart = (
         alt.Chart(data, title=title)
         .mark_line(interpolate="step-after", point=True)
         .encode(
@@ -62,7 +62,7 @@ def plan_step_chart(data: pd.DataFrame, *, title: str, y_title: str, height: int
             color=alt.Color(
                 "series:N",
                 title=None,
-                scale=alt.Scale(scheme="tableau10"),
+                scale=alt.Scale(range=SERIES_COLOURS),
                 legend=alt.Legend(orient="bottom", columns=4),
             ),
             tooltip=[
@@ -73,3 +73,17 @@ def plan_step_chart(data: pd.DataFrame, *, title: str, y_title: str, height: int
         )
         .properties(height=height)
     )
+    return describe(chart, _plan_description(data, title))
+
+
+def _plan_description(data: pd.DataFrame, title: str) -> str:
+    """Each series: its first and last planned value, with their dates."""
+    parts = []
+    for series, rows in data.sort_values("date").groupby("series", sort=False):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        parts.append(
+            f"{series}: {number_text(first['value'])} from {first['date']:%d %B %Y}, "
+            f"{number_text(last['value'])} from {last['date']:%d %B %Y}"
+            f" ({len(rows)} steps)"
+        )
+    return f"{title}, a plan by date. " + ("; ".join(parts) or "Nothing planned") + "."

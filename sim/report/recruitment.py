@@ -11,7 +11,17 @@ import numpy as np
 import pandas as pd
 
 from sim.model.state import PIPELINE_STAGES
-from sim.report.chart_common import Chart, date_x, legend_colour, month_dates, records
+from sim.report.chart_common import (
+    SERIES_COLOURS,
+    Chart,
+    date_x,
+    describe,
+    legend_colour,
+    month_dates,
+    month_text,
+    number_text,
+    records,
+)
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -59,7 +69,7 @@ def pipeline_by_stage(monthly: pd.DataFrame) -> pd.DataFrame:
 def pipeline_chart(data: pd.DataFrame, *, height: int = 360) -> Chart:
     """Stacked areas: where vacancies are in the recruitment pipeline, month by month."""
     stages = [PIPELINE_STAGE_LABELS[s] for s in PIPELINE_STAGES]
-    return (
+    chart = (
         alt.Chart(data, title="Vacancies by recruitment stage (mean of futures, month ends)")
         .mark_area()
         .encode(
@@ -74,6 +84,27 @@ def pipeline_chart(data: pd.DataFrame, *, height: int = 360) -> Chart:
             ],
         )
         .properties(height=height)
+    )
+    return describe(chart, _pipeline_description(data))
+
+
+def _pipeline_description(data: pd.DataFrame) -> str:
+    """When the most vacancies are in the pipeline, and in which stages they are then."""
+    title = "Vacancies by recruitment stage, mean of simulated futures"
+    totals = data.groupby("date")["vacancies"].sum()
+    if totals.empty:
+        return f"{title}: no months to show."
+    peak = totals.idxmax()
+    at_peak = data[data["date"] == peak].sort_values("vacancies", ascending=False)
+    stages = ", ".join(
+        f"{stage} {number_text(n)}"
+        for stage, n in zip(at_peak["stage"], at_peak["vacancies"], strict=True)
+        if n >= 0.05
+    )
+    return (
+        f"{title}, {month_text(totals.index.min())} to {month_text(totals.index.max())}. "
+        f"Most vacancies in the pipeline: {number_text(totals.max())} in {month_text(peak)} "
+        f"({stages or 'none'}); at the end {number_text(totals.iloc[-1])}."
     )
 
 
@@ -188,7 +219,14 @@ def _vetting(rec: Any, pool: Any) -> tuple[float, float]:
     return float(level.duration_days.mean), float(level.withdrawal_rate)
 
 
-_FLOW_COLOURS = {"flow": "#4c78a8", "loss": "#e45756", "rerun": "#f58518", "stage": "#3b3b3b"}
+# The Analysis Function's dark blue, orange and teal (each at least 3:1 against white); the
+# node labels also say which is which (e.g. "Refused", "Re-advertised").
+_FLOW_COLOURS = {
+    "flow": SERIES_COLOURS[0],
+    "loss": SERIES_COLOURS[3],
+    "rerun": SERIES_COLOURS[1],
+    "stage": "#3b3b3b",
+}
 
 
 def sankey_chart(
@@ -214,7 +252,7 @@ def sankey_chart(
     y_scale = alt.Scale(domain=[0, 1], reverse=True, nice=False)
     band_layer = (
         alt.Chart(bands)
-        .mark_area(opacity=0.45, interpolate="monotone")
+        .mark_area(opacity=0.6, interpolate="monotone")
         .encode(
             x=alt.X("x:Q", scale=x_scale, axis=None),
             y=alt.Y("y0:Q", scale=y_scale, axis=None),
@@ -237,10 +275,19 @@ def sankey_chart(
         .mark_text(align="left", baseline="middle", dx=4, fontSize=11, lineBreak="|")
         .encode(x="x1:Q", y=alt.Y("ymid:Q", scale=y_scale), text="label:N")
     )
-    return (
+    steps = "; ".join(
+        f"{_plain(label)} {label.split('|')[-1]}"
+        for label in flow.nodes.sort_values("column")["label"]
+    )
+    chart = (
         alt.layer(band_layer, node_layer, text_layer, title=title)
         .properties(height=height)
         .configure_view(stroke=None)
+    )
+    return describe(
+        chart,
+        f"{title or 'Recruitment flow'}: expected from the scenario's rates, of 100 vacancies. "
+        f"{steps}. {flow.campaigns_per_hire:.2f} campaigns per hire.",
     )
 
 
