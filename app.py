@@ -32,6 +32,9 @@ def main() -> None:
         st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         st.Page("app_pages/evidence.py", title="Evidence", icon=":material/fact_check:"),
         st.Page("app_pages/downloads.py", title="Downloads", icon=":material/download:"),
+        st.Page(
+            "app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:"
+        ),
     ]
     page = st.navigation(pages)
     # Before the page, so that the sidebar is never blank, even while a run is stopped mid-page.

@@ -175,6 +175,21 @@ def test_the_report_opens_offline_and_its_charts_are_files(report) -> None:
         assert f"charts/{chart.name}" in html
 
 
+def test_every_figure_says_in_words_what_it_shows_and_the_page_has_landmarks(report) -> None:
+    _, html, _ = report
+    figures = re.findall(r'<figure><img alt="([^"]*)"[^>]*><figcaption>([^<]*)<', html)
+    assert len(figures) == html.count("<figure>") >= 8
+    for alt, caption in figures:
+        # The alt text is the chart's description, written from its data; the caption names it.
+        assert alt.strip() != caption.strip()
+        assert len(alt) > 60 and re.search(r"\d", alt), alt
+    alts = " ".join(alt for alt, _ in figures)
+    assert "highest" in alts and "Tornado: " in alts and "Least-cost plan: " in alts
+    assert html.count("<main>") == 1 and '<nav aria-label="Contents">' in html
+    assert "<th>" not in html  # every header cell says it heads a column
+    assert html.count('<th scope="col">') > 50
+
+
 def test_validation_checklist_and_limitations_are_filled_from_the_run(report) -> None:
     root, html, _ = report
     checks = pd.read_csv(root / "report" / "theory_checks.csv")
