@@ -124,7 +124,7 @@ def test_one_comparison_reads_the_same_in_the_app_the_command_line_and_the_repor
     cli = _cli(capsys, "compare", str(FASTER), str(SMALL), "--out", str(study), "--cache", cache)
     at = _app(app_env, compare=True)
     [app_table] = [
-        d.value for d in at.dataframe if "Difference" in d.value.columns and "Verdict" in d.value
+        d.value for d in at.table if "Difference" in d.value.columns and "Verdict" in d.value
     ]
     app_rows = app_table.set_index("KPI")
     page = _report(tmp_path, study)
