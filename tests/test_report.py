@@ -188,6 +188,8 @@ def test_every_figure_says_in_words_what_it_shows_and_the_page_has_landmarks(rep
     assert html.count("<main>") == 1 and '<nav aria-label="Contents">' in html
     assert "<th>" not in html  # every header cell says it heads a column
     assert html.count('<th scope="col">') > 50
+    regions = re.findall(r'role="region" aria-label="([^"]*)"', html)
+    assert len(regions) == len(set(regions)) > 5  # each scrolling table named apart
 
 
 def test_validation_checklist_and_limitations_are_filled_from_the_run(report) -> None:

@@ -36,7 +36,8 @@ def html_table(headers: list[str], rows: Iterable[list[str]], table_id: str = ""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(f"<tr>{''.join(row)}</tr>" for row in rows)
     ident = f' id="{esc(table_id)}"' if table_id else ""
-    label = esc("Table: " + ", ".join(headers[:3]) + (", ..." if len(headers) > 3 else ""))
+    label = "Table: " + ", ".join(headers[:3]) + (", ..." if len(headers) > 3 else "")
+    label = esc(label + (f" ({table_id})" if table_id else ""))  # regions need unique names
     return (
         f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">'
         f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
