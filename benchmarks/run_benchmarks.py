@@ -39,7 +39,7 @@ _args.add_argument(
     "--skip",
     nargs="*",
     default=[],
-    help="sections to leave out: mmc baseline runner command dask memory",
+    help="sections to leave out: mmc baseline runner files command dask memory",
 )
 ARGS = _args.parse_args()
 if ARGS.code:
@@ -52,6 +52,7 @@ from mmc import idiomatic_simpy_mmc, mmc_scenario  # noqa: E402
 
 from sim import load_scenario, simulate  # noqa: E402
 from sim.results.replication import replicate  # noqa: E402
+from sim.results.theory import mmc_scenario as theory_mmc  # noqa: E402
 from sim.runs.executors import DaskExecutor, PoolExecutor  # noqa: E402
 
 Row = tuple[str, str, str, str]  # measure, target, measured, load average
@@ -98,8 +99,12 @@ def mmc_rows(servers: int, utilisation: float, months: int, repeats: int) -> lis
 def baseline_rows(repeats: int) -> list[Row]:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     slots = sum(p.initial_headcount * p.cases_per_person for p in scenario.staff_pools)
-    reduction = mmc_scenario(slots, 0.9, horizon_months=scenario.run.horizon_months)
-    n_base, n_red = requests_of(scenario), requests_of(reduction)
+    n_base = requests_of(scenario)
+    # Every mechanism off: as many case slots, months and requests as the baseline.
+    months = scenario.run.horizon_months
+    effort = 0.9 * slots * months * 30.44 / n_base  # mean effort giving about n_base requests
+    reduction = theory_mmc(slots, 0.9, months, mean_effort_days=effort, warmup_days=0)
+    n_red = requests_of(reduction)
     base, red = alternating_best(
         repeats, lambda: simulate(scenario, 1), lambda: simulate(reduction, 1)
     )
@@ -222,6 +227,45 @@ def runner_rows(reps: int) -> list[Row]:
     return rows
 
 
+def runner_work_rows(reps: int) -> list[Row]:
+    """CPU the runner's process spends per replication on its files: writing each one as it
+    arrives, and gathering them into the tables at the end (the model's time excluded)."""
+    import dataclasses
+
+    from sim.runs.rundir import RunDirectory
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    outcome = replicate((scenario, 1), 0)
+    arrivals: list = [dataclasses.replace(outcome, rep=rep) for rep in range(reps)]
+    try:  # the replication log: records arrive encoded by the workers
+        from sim.runs.replog import encode_outcome
+
+        arrivals = [encode_outcome(one) for one in arrivals]
+    except ImportError:  # earlier versions: outcomes arrive as tables, one file set each
+        pass
+    with tempfile.TemporaryDirectory() as scratch:
+        run_dir = RunDirectory(Path(scratch))
+        if hasattr(run_dir, "open_for_writing"):
+            run_dir.open_for_writing()
+        start = time.process_time()
+        for arrived in arrivals:
+            run_dir.write_outcome(arrived)
+        written = time.process_time() - start
+        if hasattr(run_dir, "close"):
+            run_dir.close()
+        start = time.process_time()
+        run_dir.gather(list(range(reps)))
+        gathered = time.process_time() - start
+    return [
+        (
+            f"Runner's process: CPU ms per replication writing / gathering ({reps} baseline reps)",
+            "-",
+            f"{written / reps * 1000:.1f} / {gathered / reps * 1000:.1f}",
+            load(),
+        )
+    ]
+
+
 def command_rows(reps: int) -> list[Row]:
     seconds = ccs_sim_run(reps, 2)["wall"]
     return [
@@ -261,7 +305,9 @@ def peak_memory_mb(reps: int) -> float:
             "import resource, sys; from sim.cli import main; "
             f"rc = main(['run', {str(path)!r}, '--reps', '{reps}', '--workers', '1', "
             f"'--out', {str(Path(scratch) / 'run')!r}]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
+            " file=sys.stderr)"
         )
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=CODE_ROOT, capture_output=True, text=True, check=True
@@ -280,6 +326,8 @@ def main() -> None:
         rows += baseline_rows(max(2, repeats - 2))
     if "runner" not in ARGS.skip:
         rows += runner_rows(8 if quick else 20)
+    if "files" not in ARGS.skip:
+        rows += runner_work_rows(10 if quick else 40)
     if "command" not in ARGS.skip:
         rows += command_rows(20 if quick else 100)
     if "dask" not in ARGS.skip:

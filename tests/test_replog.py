@@ -36,8 +36,8 @@ def test_a_record_reads_back_to_exactly_what_the_model_gave(
     assert record_outcome(encode_outcome(outcomes[0])) == (0, False)
     assert record.kpis == json.loads(json.dumps(outcomes[0].kpis, default=float))
     assert outcomes[0].monthly is not None and outcomes[0].monthly_by_pool is not None
-    pd.testing.assert_frame_equal(record.monthly, outcomes[0].monthly)
-    pd.testing.assert_frame_equal(record.monthly_by_pool, outcomes[0].monthly_by_pool)
+    pd.testing.assert_frame_equal(pd.DataFrame(record.monthly), outcomes[0].monthly)
+    pd.testing.assert_frame_equal(pd.DataFrame(record.monthly_by_pool), outcomes[0].monthly_by_pool)
     failed = ReplicationOutcome(3, 9, error="Traceback: boom")
     assert record_outcome(encode_outcome(failed)) == (3, True)
 

@@ -38,6 +38,7 @@ from sim.scenario.schema import Scenario
 
 __all__ = [
     "LOG_NAME",
+    "Columns",
     "Record",
     "ReplicationLog",
     "decode_record",
@@ -63,16 +64,20 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
+Columns = dict[str, Any]
+"""A table as its columns: name -> numpy array (numbers, booleans, dates) or list of text."""
+
+
 @dataclass(frozen=True)
 class Record:
-    """One replication as read back from the log."""
+    """One replication as read back from the log (its tables as columns, ready to stack)."""
 
     rep: int
     seed: int
     kpis: dict[str, Any] | None
     pools: list[dict[str, Any]]
-    monthly: pd.DataFrame | None
-    monthly_by_pool: pd.DataFrame | None
+    monthly: Columns | None
+    monthly_by_pool: Columns | None
     error: str | None
 
     @property
@@ -136,23 +141,23 @@ def record_outcome(record: bytes) -> tuple[int, bool]:
 def decode_record(head: bytes, body: bytes) -> Record:
     """A record from its header and body bytes (already checked)."""
     header = json.loads(head)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Columns] = {}
     view = memoryview(body)
     at = 0
     for name in TABLES:
         layout = header["tables"].get(name)
         if layout is None:
             continue
-        data: dict[str, Any] = {}
+        data: Columns = {}
         for column in layout["columns"]:
             if "text" in column:
                 data[column["name"]] = column["text"]
                 continue
             size = column["bytes"]
-            # A copy, so the frame owns writable memory and the log's buffer can go.
+            # A copy, so the column owns writable memory and the log's buffer can go.
             data[column["name"]] = np.frombuffer(view[at : at + size], column["dtype"]).copy()
             at += size
-        tables[name] = pd.DataFrame(data, index=pd.RangeIndex(layout["rows"]))
+        tables[name] = data
     return Record(
         rep=int(header["rep"]),
         seed=int(header["seed"]),

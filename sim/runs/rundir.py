@@ -27,13 +27,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import Problem, ScenarioError
 from sim.results.kpis import KPI_NAMES
 from sim.results.replication import ReplicationOutcome
 from sim.results.summary import summarise_kpis
-from sim.runs.replog import LOG_NAME, Record, ReplicationLog, encode_outcome, json_default
+from sim.runs.replog import (
+    LOG_NAME,
+    Columns,
+    Record,
+    ReplicationLog,
+    encode_outcome,
+    json_default,
+)
 
 __all__ = [
     "WRITER_LOCK",
@@ -288,32 +296,37 @@ def tables_of(records: list[Record]) -> dict[str, pd.DataFrame]:
     """The run's tables (docs/outputs.md) from finished replications' records, in their order."""
     kpi_rows: list[dict[str, Any]] = []
     pool_rows: list[dict[str, Any]] = []
-    monthly: list[pd.DataFrame] = []
-    by_pool: list[pd.DataFrame] = []
     for record in records:
-        assert record.kpis is not None and record.monthly is not None
-        assert record.monthly_by_pool is not None
+        assert record.kpis is not None, f"replication {record.rep} failed"
         kpi_rows.append({"rep": record.rep, "seed": record.seed, **record.kpis})
         pool_rows.extend({"rep": record.rep, **row} for row in record.pools)
-        for target, frame in ((monthly, record.monthly), (by_pool, record.monthly_by_pool)):
-            frame = _as_before(frame.copy())
-            frame.insert(0, "rep", record.rep)
-            target.append(frame)
     return {
         "kpis": _kpi_table(kpi_rows),
         "pools": _pool_table(pool_rows),
-        "monthly": _concat(monthly),
-        "monthly_by_pool": _concat(by_pool),
+        "monthly": _stacked(records, "monthly"),
+        "monthly_by_pool": _stacked(records, "monthly_by_pool"),
     }
 
 
-def _as_before(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates to millisecond precision, as the per-replication Parquet files of earlier versions
-    left them, so a run's tables stay byte-identical to the same run written before the log."""
-    for column in frame.columns:
-        if frame[column].dtype.kind == "M":
-            frame[column] = frame[column].astype("datetime64[ms]")
-    return frame
+def _stacked(records: list[Record], table: str) -> pd.DataFrame:
+    """One table of every replication's rows, `rep` first: each column joined in one go."""
+    parts: list[Columns] = [getattr(record, table) for record in records]
+    if not parts:
+        return pd.DataFrame()
+    rows = [len(next(iter(columns.values()))) for columns in parts]
+    reps = np.array([record.rep for record in records], dtype=np.int64)
+    data: Columns = {"rep": np.repeat(reps, rows)}
+    for name, first in parts[0].items():
+        if isinstance(first, list):  # text
+            data[name] = [value for columns in parts for value in columns[name]]
+            continue
+        values = np.concatenate([columns[name] for columns in parts])
+        if values.dtype.kind == "M":
+            # Dates to millisecond precision, as the per-replication Parquet files of earlier
+            # versions left them, so a run's tables stay byte-identical to runs written before.
+            values = values.astype("datetime64[ms]")
+        data[name] = values
+    return pd.DataFrame(data)
 
 
 def _kpi_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -348,7 +361,3 @@ def _typed_verdict(frame: pd.DataFrame) -> pd.DataFrame:
             ]
             frame[column] = pd.array(months, dtype="Int64")
     return frame
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
