@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -169,20 +169,19 @@ def decode_record(head: bytes, body: bytes) -> Record:
     )
 
 
-def _frames(data: bytes | memoryview, start: int) -> Iterator[tuple[int, int, int, int]]:
-    """(offset, header length, body length, end) of each whole, intact record from `start`."""
-    at, size = start, len(data)
-    while at + _FRAME.size <= size:
-        magic, head_len, body_len, crc = _FRAME.unpack_from(data, at)
-        end = at + _FRAME.size + head_len + body_len
-        if magic != MAGIC or end > size:
-            return  # torn (or still being written): stop at the last whole record
-        head_at = at + _FRAME.size
-        body_at = head_at + head_len
-        if zlib.crc32(data[body_at:end], zlib.crc32(data[head_at:body_at])) != crc:
+def _whole_records(handle: BinaryIO) -> Iterator[tuple[int, bytes, bytes]]:
+    """(record size, header, body) of each whole, intact record from the handle's position on,
+    read one at a time (a long run's log is never held in memory at once)."""
+    while len(frame := handle.read(_FRAME.size)) == _FRAME.size:
+        magic, head_len, body_len, crc = _FRAME.unpack(frame)
+        if magic != MAGIC:
             return
-        yield at, head_len, body_len, end
-        at = end
+        head, body = handle.read(head_len), handle.read(body_len)
+        if len(head) < head_len or len(body) < body_len:
+            return  # torn (or still being written): stop at the last whole record
+        if zlib.crc32(body, zlib.crc32(head)) != crc:
+            return
+        yield _FRAME.size + head_len + body_len, head, body
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -197,19 +196,16 @@ class ReplicationLog:
 
     def read_from(self, offset: int) -> tuple[list[Record], int]:
         """Whole records from byte `offset` on, and the offset just after the last of them."""
+        records = []
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(offset)
-                data = handle.read()
+                for size, head, body in _whole_records(handle):
+                    records.append(decode_record(head, body))
+                    offset += size
         except FileNotFoundError:
-            return [], offset
-        records, end = [], 0
-        for at, head_len, _body_len, end in _frames(data, 0):
-            head_at = at + _FRAME.size
-            records.append(
-                decode_record(data[head_at : head_at + head_len], data[head_at + head_len : end])
-            )
-        return records, offset + end
+            pass
+        return records, offset
 
     def latest(self) -> dict[int, Record]:
         """The last record of each replication in the log."""
@@ -220,11 +216,11 @@ class ReplicationLog:
         """Open for appending, first cutting off a torn tail left by a writer that was killed."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        data = os.read(fd, os.fstat(fd).st_size) if os.fstat(fd).st_size else b""
         whole = 0
-        for *_, end in _frames(data, 0):
-            whole = end
-        if whole < len(data):
+        with open(fd, "rb", closefd=False) as handle:
+            for size, _head, _body in _whole_records(handle):
+                whole += size
+        if whole < os.fstat(fd).st_size:
             os.ftruncate(fd, whole)
         os.lseek(fd, whole, os.SEEK_SET)
         self._fd = fd
