@@ -124,7 +124,10 @@ def _encode_table(frame: pd.DataFrame, buffers: list[bytes]) -> dict[str, Any]:
             buffers.append(data)
             columns.append({"name": name, "dtype": values.dtype.str, "bytes": len(data)})
         else:  # text (pool names): in the header
-            columns.append({"name": name, "text": [str(v) for v in values]})
+            text = values.tolist()
+            if not all(isinstance(v, str) for v in text):  # never stored as something else
+                raise TypeError(f"column {name!r}: numbers, booleans, dates or text only")
+            columns.append({"name": name, "text": text})
     return {"rows": len(frame), "columns": columns}
 
 
