@@ -19,6 +19,7 @@ The building blocks other reports reuse:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,7 @@ __all__ = [
     "outrun_chart",
     "overlay_chart",
     "overlay_fan_data",
+    "paired_subset",
     "pipeline_by_stage",
     "pipeline_chart",
     "plan_step_chart",
@@ -179,12 +181,17 @@ COMPARED_KPIS: tuple[str, ...] = tuple(k for k in KPI_NAMES if "input_draw" not 
 
 
 def comparison_table(
-    paired: pd.DataFrame, base_label: str = "Base", option_label: str = "Edited"
+    paired: pd.DataFrame,
+    base_label: str = "Base",
+    option_label: str = "Edited",
+    start_date: dt.date | None = None,
 ) -> pd.DataFrame:
     """Paired differences (from `sim.results.paired.paired_differences`) labelled for planners.
 
     'Clearly better' or 'clearly worse' means the 95% confidence interval of the paired
-    difference excludes zero in that direction; otherwise 'no clear difference'.
+    difference excludes zero in that direction; otherwise 'no clear difference'. Months of the
+    run read as dates when `start_date` is given. A difference taken over fewer futures than a
+    mean beside it (a shortfall's start exists only where there is one) says over which.
     """
     rows = []
     by_kpi = {str(r["kpi"]): r for r in records(paired)}
@@ -193,9 +200,9 @@ def comparison_table(
         rows.append(
             {
                 "KPI": kpi_label(kpi),
-                base_label: format_kpi(kpi, r["base_mean"]),
-                option_label: format_kpi(kpi, r["option_mean"]),
-                "Difference": format_difference(kpi, r["difference"]),
+                base_label: format_kpi(kpi, r["base_mean"], start_date),
+                option_label: format_kpi(kpi, r["option_mean"], start_date),
+                "Difference": format_difference(kpi, r["difference"]) + paired_subset(r),
                 "95% CI of the difference": format_difference_interval(
                     kpi, r["ci_low"], r["ci_high"]
                 ),
@@ -207,6 +214,17 @@ def comparison_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def paired_subset(r: dict[str, Any]) -> str:
+    """' (in the 30 futures where both have one)' when the difference is not over the same
+    futures as the means beside it; '' otherwise."""
+    n_pairs, n_base, n_option = (r.get(k) for k in ("n_pairs", "n_base", "n_option"))
+    if n_base is None or n_option is None or n_pairs is None or pd.isna(r["difference"]):
+        return ""
+    if n_pairs == n_base == n_option:
+        return ""
+    return f" (in the {int(n_pairs)} futures where both have one)"
 
 
 def _blank_if_missing(text: str) -> str:

@@ -5,9 +5,9 @@ and writes `report.html`, which opens offline (charts are inline SVG; no scripts
 are fetched), plus `charts/*.png` for pasting into documents and CSV copies of its main tables.
 The first run named (or a study's base) is the report's *primary* run. Sections:
 
-    Summary; The scenario in plain words; Assumptions log; Results (KPIs with 95% confidence
-    intervals); Options compared; Sensitivity analysis and switching values; Least-cost plan;
-    Optimism bias; Validation status; STRESS-DES checklist; Limitations; Provenance.
+    Summary; Results (KPIs with 95% confidence intervals); Options compared; Sensitivity analysis
+    and switching values; Least-cost plan; Optimism bias; The scenario in plain words; Validation
+    status; STRESS-DES checklist; Limitations; Provenance; Appendix: assumptions log.
 
 Every number in a table comes from a file of a run or study directory, and the provenance
 section names each run with the SHA-256 of its manifest, so every figure traces to a run that
@@ -60,19 +60,22 @@ from sim.scenario.levers import optimism_bias_variant
 __all__ = ["SECTIONS", "ReportRequest", "ReportResult", "build_report"]
 
 
+# Results first (a reader of a business case wants the answer, then the options and how sensitive
+# they are), then what the scenario is and how far to trust it; the assumptions log, long and
+# for checking rather than reading, is an appendix.
 SECTIONS = (
     ("summary", "Summary"),
-    ("scenario", "The scenario in plain words"),
-    ("assumptions", "Assumptions log"),
     ("results", "Results: KPIs with 95% confidence intervals"),
     ("options", "Options compared"),
     ("sensitivity", "Sensitivity analysis and switching values"),
     ("plan", "Least-cost plan"),
     ("optimism", "Optimism bias"),
+    ("scenario", "The scenario in plain words"),
     ("validation", "Validation status"),
     ("stress", "STRESS-DES checklist"),
     ("limitations", "Limitations"),
     ("provenance", "Provenance"),
+    ("assumptions", "Appendix: assumptions log"),
 )
 
 

@@ -25,7 +25,8 @@ def para(text: str) -> str:
 
 
 def td(text: Any, **attrs: Any) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+    # class_ -> class (a keyword in Python), data_kpi -> data-kpi
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
     return f"<td{extra}>{esc(text)}</td>"
 
 

@@ -225,14 +225,19 @@ def section_optimism(ctx: Context) -> str:
     run, table = ctx.optimism
     uplift = ctx.request.optimism_bias or 0.0
     shown = headline_rows(table)
-    rows = [[td(r["kpi"]), *difference_cells(r)] for r in shown.to_dict("records")]
+    start = ctx.evidence.primary.start_date
+    rows = [[td(r["kpi"]), *difference_cells(r, start)] for r in shown.to_dict("records")]
     chart = comparison_chart(table.assign(option=run.scenario.name), list(shown["kpi"]))
     return (
         para(
             f"Variant '{run.scenario.name}' ({run.path.name}): every recruitment stage, vetting, "
             f"joiners' notice and ramp-up to full productivity takes {1 + uplift:g} times as "
             "long; departments still move on the planned dates. Same seed and replications as "
-            f"the primary run. {OPTIMISM_BIAS_ANALOGUE}"
+            f"the primary run. The uplift is applied to the primary scenario "
+            f"'{ctx.evidence.primary.scenario.name}' only: the options compared and the points "
+            "of a sensitivity analysis or plan are shown without it, so their differences from "
+            "the primary run are like for like. "
+            f"{OPTIMISM_BIAS_ANALOGUE}"
         )
         + html_table(
             ["KPI", "Without uplift", "With uplift", "Difference", "95% CI", "Judgement"],

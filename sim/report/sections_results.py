@@ -17,10 +17,13 @@ from sim.report.evidence import (
     Evidence,
     ReportRequest,
     Study,
+    base_label,
 )
+from sim.report.figures import paired_subset
 from sim.report.html_parts import Charts, esc, frame_table, html_table, para, td
 from sim.report.monthly import MONTHLY_CHARTS, monthly_chart
 from sim.report.plain_words import describe_scenario
+from sim.report.sections_assumptions import assumptions_appendix
 from sim.results.formats import (
     format_difference,
     format_difference_interval,
@@ -94,13 +97,15 @@ def section_summary(ctx: Context) -> str:
     parts = [para(headline(ev.primary))]
     for study in ev.of_kind("compare"):
         table = study.table("comparison")
+        against = study.study["base"]["label"]
         for option in table["option"].unique():
             row = table[(table["option"] == option) & (table["kpi"] == "outruns_capability")]
             if not row.empty:
                 r = row.iloc[0]
                 parts.append(
                     para(
-                        f"Option '{option}' changes the probability of outrunning capability by "
+                        f"Option '{option}', against '{against}', changes the probability of "
+                        "outrunning capability by "
                         f"{format_difference(r['kpi'], r['difference'])} (95% CI "
                         f"{format_difference_interval(r['kpi'], r['ci_low'], r['ci_high'])}): "
                         f"{judgement(r)}; it does better than the base in "
@@ -108,14 +113,26 @@ def section_summary(ctx: Context) -> str:
                     )
                 )
     for study in ev.of_kind("sweep"):
+        of = _study_scenario(study)
         for row in study.table("switching").to_dict("records"):
             if row["status"] == "found":
-                parts.append(para(switching_sentence(row)))
+                parts.append(para(f"Sensitivity of '{of}': {switching_sentence(row)}"))
     for study in ev.of_kind("plan"):
-        parts.append(para(" ".join(study.study["explanation"][3:5])))
+        of = _study_scenario(study)
+        parts.append(para(f"Plan for '{of}': " + " ".join(study.study["explanation"][3:5])))
     if ctx.optimism is not None:
-        parts.append(para("With optimism bias: " + headline(ctx.optimism[0])))
+        parts.append(
+            para(
+                f"With optimism bias (applied to '{ev.primary.scenario.name}' only; see the "
+                "section Optimism bias): " + headline(ctx.optimism[0])
+            )
+        )
     return "".join(parts)
+
+
+def _study_scenario(study: Study) -> str:
+    """The name of the scenario a study varies (its base run's)."""
+    return study.runs[base_label(study.study)].scenario.name
 
 
 def section_scenario(ctx: Context) -> str:
@@ -127,37 +144,7 @@ def section_scenario(ctx: Context) -> str:
 
 
 def section_assumptions(ctx: Context) -> str:
-    scenario = ctx.evidence.primary.scenario
-    log = ctx.log
-    counts = log["basis"].value_counts()
-    intro = para(
-        f"Every input of '{scenario.name}' ({len(log)} in all), its value, and the source its "
-        "scenario file gives for it (the most specific entry of its sources map; a row of "
-        "docs/calibration.md, or ASSUMPTION). By basis: "
-        + ", ".join(f"{n} {basis}" for basis, n in counts.items())
-        + ". Also in assumptions_log.csv."
-    )
-    unsourced = log[log["basis"] == "no source given"]
-    warning = ""
-    if 0 < len(unsourced) <= 20:
-        warning = para(f"{len(unsourced)} inputs have no source: " + ", ".join(unsourced["input"]))
-    elif len(unsourced):
-        warning = para(f"{len(unsourced)} inputs have no source (marked in the table).")
-    rows = [
-        [
-            td(r["input"]),
-            td(r["value"]),
-            td(r["basis"], class_=_basis_class(r["basis"])),
-            td(r["source"]),
-        ]
-        for r in log.to_dict("records")
-    ]
-    table = html_table(["Input", "Value", "Basis", "Source"], rows, "assumptions-log")
-    return intro + warning + f'<div class="small">{table}</div>'
-
-
-def _basis_class(basis: str) -> str:
-    return "assumption" if "assumption" in basis or basis == "no source given" else "sourced"
+    return assumptions_appendix(ctx.evidence.primary.scenario.name, ctx.log)
 
 
 def _kpi_table(run: RunTables) -> str:
@@ -243,14 +230,15 @@ COMPARISON_HEADERS = [
 ]
 
 
-def difference_cells(r: Mapping[Any, Any]) -> list[str]:
-    """A paired difference as table cells: both means, the difference (traceable to the file by
-    its data attributes), its 95% CI and the judgement."""
+def difference_cells(r: Mapping[Any, Any], start_date: dt.date | None = None) -> list[str]:
+    """A paired difference as table cells: both means (months of the run as dates), the
+    difference (traceable to the file by its data attributes, and saying over which futures when
+    not all), its 95% CI and the judgement."""
     return [
-        td(format_kpi(r["kpi"], r["base_mean"])),
-        td(format_kpi(r["kpi"], r["option_mean"])),
+        td(format_kpi(r["kpi"], r["base_mean"], start_date)),
+        td(format_kpi(r["kpi"], r["option_mean"], start_date)),
         td(
-            format_difference(r["kpi"], r["difference"]),
+            format_difference(r["kpi"], r["difference"]) + paired_subset(dict(r)),
             data_kpi=r["kpi"],
             data_value=repr(float(r["difference"])),
         ),
@@ -269,7 +257,7 @@ def _comparison_study(ctx: Context, study: Study) -> str:
         [
             td(r["option"]),
             td(r["kpi"]),
-            *difference_cells(r),
+            *difference_cells(r, ctx.evidence.primary.start_date),
             td(format_probability(r["p_option_better"])),
             td(format_probability(r["p_option_worse"])),
         ]

@@ -129,7 +129,7 @@ ITEMS: tuple[tuple[str, str, str], ...] = (
         "Data sources",
         "Public sources listed in docs/calibration.md (NAO HC 786, PAC HC "
         "889, civil service recruitment and turnover reports, procurement regulations); "
-        "each input's source is in the 'Assumptions log'.",
+        "each input's source is in the 'Appendix: assumptions log'.",
     ),
     (
         "3.2",
@@ -141,7 +141,7 @@ ITEMS: tuple[tuple[str, str, str], ...] = (
         "3.3",
         "Input parameters",
         "$inputs inputs, each with its value and source in "
-        "the 'Assumptions log'; distributions named with their parameters.",
+        "the 'Appendix: assumptions log'; distributions named with their parameters.",
     ),
     ("3.4", "Assumptions", "$basis"),
     (

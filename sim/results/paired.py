@@ -37,6 +37,10 @@ def paired_differences(base: pd.DataFrame, option: pd.DataFrame) -> pd.DataFrame
             {
                 "kpi": kpi,
                 "n_pairs": int((~np.isnan(diff)).sum()),
+                # Replications with a value on each side: a KPI some futures lack (the month a
+                # shortfall starts) is differenced only where both have it, and says so.
+                "n_base": int((~np.isnan(a)).sum()),
+                "n_option": int((~np.isnan(b)).sum()),
                 "base_mean": float(np.nanmean(a)) if (~np.isnan(a)).any() else math.nan,
                 "option_mean": float(np.nanmean(b)) if (~np.isnan(b)).any() else math.nan,
                 "difference": mean,
