@@ -53,9 +53,14 @@ def main() -> None:
         base = state.base()
         if base is not None:
             now = state.current()
-            changes = f", {len(now.diffs)} change(s)" if now.diffs else ""
-            validity = "valid" if now.scenario is not None else f"{len(now.problems)} problem(s)"
-            st.caption(f"Scenario: **{base.label}**{changes} ({validity})")
+            changes = f", {len(now.diffs)} change(s) from '{base.label}'" if now.diffs else ""
+            if now.scenario is not None:
+                st.caption(f"Scenario: **{now.scenario.name}**{changes} (valid)")
+                # The browser tab names the scenario as this run's edits left it.
+                st.set_page_config(page_title=f"{now.scenario.name} · CCS capacity planner")
+            else:
+                problems = f"{len(now.problems)} problem(s): Run waits"
+                st.caption(f"Scenario: **{base.label}**{changes} ({problems})")
     persist.save()  # after the page, so that this interaction's edits are kept
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import running, state
+from app_pages import running, session_work, state
 from app_pages.chart_view import show_chart, show_table
 from app_pages.forms import scenario_files_in
 from sim.errors import ScenarioError
@@ -24,11 +24,13 @@ from sim.results.formats import (
     format_probability,
 )
 from sim.results.paired import paired_differences
+from sim.runs.batch import scenario_digest
 from sim.runs.cache import RunOrigin
 from sim.runs.rundir import sha256_of
 from sim.runs.tables import RunTables
 from sim.scenario.files import load_scenario, parse_scenario
 from sim.scenario.schema import Scenario
+from sim.studies.compare import CompareRequest, Option, run_comparison
 
 BASE_CHOICE = "base"
 
@@ -84,7 +86,7 @@ def main() -> None:
     if other is None:
         return
     other_scenario, other_label, other_origin = other
-    mine_label = f"Yours: {now.scenario.name}" + (" (edited)" if now.diffs else "")
+    mine_label = f"Yours: {now.scenario.name}"
     if mine_label == other_label:
         mine_label += " *"
     settings = state.run_settings()
@@ -100,10 +102,13 @@ def main() -> None:
         mine_label: running.cached(now.scenario, seed, reps),
     }
     if any(r is None for r in runs.values()):
+        notice = st.empty()  # emptied once the runs are done: it must not outlive them
         missing = [label for label, r in runs.items() if r is None]
-        st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
-        confirmed = running.long_work_confirmed(now.scenario, len(missing), reps, "cmp")
-        if not st.button("Run the comparison", type="primary") or not confirmed:
+        with notice.container():
+            st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
+            confirmed = running.long_work_confirmed(now.scenario, len(missing), reps, "cmp")
+            pressed = st.button("Run the comparison", type="primary")
+        if not pressed or not confirmed:
             return
         jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
         for label, scenario, origin in jobs:
@@ -111,14 +116,45 @@ def main() -> None:
                 runs[label] = running.run_with_progress(scenario, seed, reps, origin, label)
                 if runs[label] is None:
                     return
+        notice.empty()
     paths = {label: Path(str(r.path)) for label, r in runs.items() if r is not None}
     st.session_state["compare_runs"] = {label: str(p) for label, p in paths.items()}
+    jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
+    keep_comparison(jobs, seed, reps)
     show_comparison(
         running.load_run_cached(str(paths[other_label])),
         running.load_run_cached(str(paths[mine_label])),
         other_label,
         mine_label,
     )
+
+
+def keep_comparison(jobs: list[tuple[str, Scenario, RunOrigin]], seed: int, reps: int) -> None:
+    """Write the comparison shown as a study directory, as `ccs-sim compare` would, once per
+    pair of scenarios and settings, so that the Evidence page's report can include it by name.
+    Both runs are in the cache, so nothing runs again."""
+    key = "|".join([*(scenario_digest(s) for _, s, _ in jobs), str(seed), str(reps)])
+    kept = session_work.find(key)
+    if kept is not None and Path(kept.path).is_dir():
+        return
+    pool = running.shared_pool()
+    if pool is None:
+        return
+    mine = jobs[-1][1].name
+    out = session_work.new_study_dir("compare", mine)
+    options = [
+        Option(label, scenario, origin.scenario_file, origin.overrides)
+        for label, scenario, origin in jobs
+    ]
+    request = CompareRequest(options, seed, reps, out, state.cache_root())
+    try:
+        run_comparison(request, pool.run(lambda _place: None))
+    except ScenarioError as error:  # e.g. a run of the pair was pruned meanwhile
+        st.caption("The comparison could not be kept for the report: " + "; ".join(error.lines()))
+        return
+    other = jobs[0][0]
+    title = f"Comparison: '{mine}' against {other} ({reps} replications, seed {seed})"
+    session_work.add(session_work.Work(key, "compare", title, str(out)))
 
 
 def show_comparison(
@@ -177,7 +213,7 @@ def show_comparison(
         )
     )
     st.subheader("Every KPI: the paired difference")
-    show_table(report.comparison_table(paired, base_label, option_label))
+    show_table(report.comparison_table(paired, base_label, option_label, base_run.start_date))
     st.caption(
         "Difference = yours minus the other, replication by replication. 'Clearly better' or "
         "'clearly worse': the 95% confidence interval of the difference excludes zero."

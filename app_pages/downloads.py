@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import running
+from app_pages import running, session_work
 from sim.runs.cache import tables_as_csv, zip_run_directory
 
 FILES = {
@@ -80,9 +80,23 @@ def main() -> None:
     )
     last = st.session_state.get("last_run")
     compared = st.session_state.get("compare_runs") or {}
-    if not last and not compared:
+    reports = [w for w in session_work.done() if w.kind == "report"]
+    if not last and not compared and not reports:
         st.info("Nothing to download yet: run a scenario on **Run and results** first.")
         return
+    for report in reversed(reports):
+        st.subheader("Your report" if len(reports) == 1 else f"Report {Path(report.path).name}")
+        st.caption(f"{report.title}. Folder: `{report.path}`")
+        report_file = Path(report.path) / "report.html"
+        st.download_button(
+            "report.html",
+            report_file.read_bytes(),
+            file_name=f"{Path(report.path).name}.html",
+            mime="text/html",
+            key=f"report.{report.path}",
+        )
+    if reports:
+        st.page_link("app_pages/evidence.py", label="Write another report on Evidence")
     if last and Path(last).is_dir():
         run_downloads("Your latest results", Path(last))
     for label, path in compared.items():

@@ -10,7 +10,6 @@ session, or on the Run and results page) are not run again. Studies and reports 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import persist, running, state
+from app_pages import persist, running, session_work, state
 from app_pages.chart_view import show_chart
 from sim.errors import ScenarioError
 from sim.report.charts import study_charts
@@ -39,13 +38,8 @@ DEFAULT_VALUES = {
 }
 
 
-def studies_dir() -> Path:
-    """Where the app writes study directories and reports (beside its run cache)."""
-    return state.cache_root().parent / "app-studies"
-
-
-def _out(kind: str) -> Path:
-    return studies_dir() / f"{kind}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+def _out(kind: str, scenario_name: str) -> Path:
+    return session_work.new_study_dir(kind, scenario_name)
 
 
 def _with_progress(what: str, work: Any) -> Any:
@@ -120,11 +114,19 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
     confirmed = bool(levers) and running.long_work_confirmed(scenario, points, reps, "sweep")
     if confirmed and st.button("Run the sensitivity analysis", type="primary"):
         request = SweepRequest(
-            scenario, levers, seed, reps, _out("sweep"), state.cache_root(), bisect_steps=2
+            scenario,
+            levers,
+            seed,
+            reps,
+            _out("sweep", scenario.name),
+            state.cache_root(),
+            bisect_steps=2,
         )
         result = _with_progress("Sensitivity", lambda ex, pr: run_sweep(request, ex, pr))
         if result is not None:
-            st.session_state.setdefault("evidence.studies", []).append(str(result.out))
+            names = ", ".join(lever.key for lever in levers or [])
+            title = f"Sensitivity analysis of '{scenario.name}' ({names}; {reps} replications)"
+            session_work.add(session_work.Work(str(result.out), "sweep", title, str(result.out)))
             st.session_state["evidence.sweep"] = str(result.out)
     if "evidence.sweep" in st.session_state:
         path = Path(st.session_state["evidence.sweep"])
@@ -152,11 +154,19 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
             st.error("\n".join(error.lines()))
             return
         request = PlanRequest(
-            scenario, levers, [target], confidence, seed, reps, _out("plan"), state.cache_root()
+            scenario,
+            levers,
+            [target],
+            confidence,
+            seed,
+            reps,
+            _out("plan", scenario.name),
+            state.cache_root(),
         )
         result = _with_progress("Plan", lambda ex, pr: run_plan(request, ex, pr))
         if result is not None:
-            st.session_state.setdefault("evidence.studies", []).append(str(result.out))
+            title = f"Least-cost plan for '{scenario.name}' ({target_text}; {reps} replications)"
+            session_work.add(session_work.Work(str(result.out), "plan", title, str(result.out)))
             st.session_state["evidence.plan"] = str(result.out)
     if "evidence.plan" in st.session_state:
         path = Path(st.session_state["evidence.plan"])
@@ -179,41 +189,67 @@ def report_tab(scenario: Any, seed: int, reps: int) -> None:
     sources: dict[str, str] = {}
     run = running.cached(scenario, seed, reps)
     if run is not None:
-        sources[f"Your scenario's run ({reps} replications, seed {seed})"] = str(run.path)
-    for path in st.session_state.get("evidence.studies", []):
-        sources[f"Study {Path(path).name}"] = path
+        sources[f"Run: '{scenario.name}' ({reps} replications, seed {seed})"] = str(run.path)
+    for work in session_work.done():
+        if work.kind != "report" and work.path not in sources.values():
+            sources[work.title] = work.path
     if not sources:
         st.info(
-            "Run the scenario on **Run and results**, or a sensitivity analysis or plan here, "
-            "first: the report is written from finished runs."
+            "Run the scenario on **Run and results**, a comparison on **Compare**, or a "
+            "sensitivity analysis or plan here, first: the report is written from finished runs."
         )
         return
-    chosen = st.multiselect("Include", list(sources), default=list(sources), key="report.inputs")
+    st.caption(
+        "Everything done in this session, each by its name. The first chosen is the report's "
+        "primary run (a comparison's primary run is the scenario it is compared against)."
+    )
+    if st.session_state.get("report.inputs.offered") != list(sources):
+        st.session_state["report.inputs.offered"] = list(sources)
+        st.session_state["report.inputs"] = list(sources)  # new work is included by default
+    chosen = st.multiselect("Include", list(sources), key="report.inputs")
     uplift = st.number_input(
         "Optimism bias: uplift on recruitment and ramp-up durations (0 for none)",
-        0.0,
-        2.0,
-        0.54,
-        0.01,
+        value=0.54,
+        step=0.01,
         key="report.ob",
         help="0.54 is the Green Book's upper bound for Equipment/development works duration, "
-        "the analogue this model uses (docs/evidence.md).",
+        "the analogue this model uses (docs/evidence.md). Allowed: 0 to 2.",
     )
-    if not chosen or not st.button("Write the report", type="primary"):
+    wrong = uplift is None or not 0 <= uplift <= 2
+    if wrong:
+        st.error(f"**Optimism bias**: given {uplift}; allowed 0 to 2. The report waits for this.")
+    pressed = st.button("Write the report", type="primary", disabled=wrong or not chosen)
+    if not chosen or wrong or not pressed:
         return
+    out = _out("report", scenario.name)
     request = ReportRequest(
-        [Path(sources[c]) for c in chosen], _out("report"), uplift or None, state.cache_root()
+        [Path(sources[c]) for c in chosen], out, uplift or None, state.cache_root()
     )
     result = _with_progress("Report", lambda ex, pr: build_report(request, ex, pr))
     if result is None:
         return
+    title = f"Report: {', '.join(chosen)}"
+    session_work.add(session_work.Work(str(out), "report", title, str(out)))
     st.success(f"Report written in {result.seconds:.0f} s: " + "; ".join(result.sections))
-    st.download_button("Download report.html", result.html.read_bytes(), "report.html", "text/html")
+    report_downloads(result.html)
+
+
+def report_downloads(html: Path, key: str = "") -> None:
+    """The report file, and the report with its charts as a zip, named by their folder (which
+    names the scenario)."""
+    st.download_button(
+        "Download report.html",
+        html.read_bytes(),
+        f"{html.parent.name}.html",
+        "text/html",
+        key=f"report.html.{key}",
+    )
     st.download_button(
         "Download the report with its PNG charts (zip)",
-        zip_run_directory(result.html.parent),
-        f"{result.html.parent.name}.zip",
+        zip_run_directory(html.parent),
+        f"{html.parent.name}.zip",
         "application/zip",
+        key=f"report.zip.{key}",
     )
 
 
@@ -227,7 +263,7 @@ def main() -> None:
     settings = state.run_settings()
     seed, reps = settings["seed"], settings["reps"]
     st.caption(
-        f"On '{now.scenario.name}'{' (edited)' if now.diffs else ''}: {reps} replications per "
+        f"On '{now.scenario.name}': {reps} replications per "
         f"scenario, seed {seed}; change these on **Run and "
         "results**. The same as `ccs-sim sweep`, `plan` and `report` (docs/evidence.md)."
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import running, state
+from app_pages import running, session_work, state
 from app_pages.run_view import show_results, show_so_far
 from sim.scenario.schema import Scenario
 
@@ -30,8 +30,8 @@ RUN_SETTINGS: list[tuple[str, str, int, int, str]] = [
 ]
 
 
-def run_controls(problems: list[str]) -> bool:
-    """Replications and seed (shared with the Compare page); True if Run was pressed.
+def run_controls(problems: list[str]) -> tuple[bool, bool]:
+    """Replications and seed (shared with the Compare page); (Run pressed, Run blocked).
 
     The boxes take whatever is typed (no limits in the browser, which would keep showing a
     refused value while the run used the old one); a value out of range, or any problem of the
@@ -64,7 +64,7 @@ def run_controls(problems: list[str]) -> bool:
             st.page_link(
                 "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
             )
-    return pressed and not blocked
+    return pressed and not blocked, bool(blocked)
 
 
 def show_stopped(scenario: Scenario, seed: int, reps: int, kept: int) -> None:
@@ -99,9 +99,9 @@ def main() -> None:
             f"Scenario {label}: {scenario.run.horizon_months} months from "
             f"{scenario.run.start_date:%d %b %Y}."
         )
-    pressed = run_controls(now.problems)
-    if scenario is None:
-        return
+    pressed, blocked = run_controls(now.problems)
+    if scenario is None or blocked:
+        return  # nothing below may describe settings other than those shown
     settings = state.run_settings()
     seed, reps = settings["seed"], settings["reps"]
     result = running.cached(scenario, seed, reps)
@@ -118,18 +118,22 @@ def main() -> None:
         return
     if result is not None:
         st.session_state["last_run"] = str(result.path)
+        title = f"Run: '{scenario.name}' ({reps} replications, seed {seed})"
+        session_work.add(session_work.Work(str(result.path), "run", title, str(result.path)))
         show_results(running.load_run_cached(str(result.path)))
         return
     last = st.session_state.get("last_run")
     if last and not Path(last).is_dir():  # the cache was cleared meanwhile
         last = st.session_state["last_run"] = None
     if last:
+        earlier = running.load_run_cached(last)
         st.warning(
-            "The results below are for an earlier version of the scenario or other run "
-            "settings. Press **Run** to bring them up to date.",
+            f"The results below are of an earlier run: '{earlier.scenario.name}', "
+            f"{earlier.replications} replications, seed {earlier.manifest.get('seed')}; not of "
+            "the scenario and settings above. Press **Run** to bring them up to date.",
             icon=":material/history:",
         )
-        show_results(running.load_run_cached(last))
+        show_results(earlier)
     else:
         st.info(
             f"Press **Run** to simulate {reps} futures of this scenario. On this machine a "

@@ -20,6 +20,7 @@ from app_pages.widgets import (
 )
 from sim.errors import ScenarioError
 from sim.report import figures as report
+from sim.runs.rundir import name_slug
 from sim.scenario.files import scenario_to_yaml
 from sim.scenario.responses import HeadcountUpliftPolicy, RaiseRecruitmentCapacityPolicy
 from sim.scenario.schema import (
@@ -134,10 +135,11 @@ def status(current: state.Current, base: state.Base) -> None:
             "fixed:",
             current.problems,
         )
-    elif current.diffs:
+    elif current.diffs and current.scenario is not None:
         st.success(
             f"Valid. {len(current.diffs)} change(s) from '{base.label}' ({base.shown_file}). "
-            "Go to **Run and results** to run it."
+            f"It runs, downloads and reports as **{current.scenario.name}**. Go to **Run and "
+            "results** to run it."
         )
     else:
         st.info(f"'{base.label}' ({base.shown_file}) as it is. Change anything below to test it.")
@@ -463,6 +465,13 @@ def policies_group(data: dict[str, Any], sources: dict[str, str]) -> None:
 def run_group(data: dict[str, Any], sources: dict[str, str]) -> None:
     """The simulated period, the verdict's thresholds, and the scenario's name."""
     model_fields(Scenario, ["name", "description"], data, "", sources, columns=2)
+    base = state.base()
+    if base is not None and data.get("name") == base.label:
+        st.caption(
+            "Once anything is edited, the scenario runs and reports as the base's name followed "
+            "by what was edited (shown at the top of the page); type a name of your own here to "
+            "use it instead."
+        )
     st.markdown("### Simulated period")
     model_fields(
         RunSettings,
@@ -507,6 +516,8 @@ def differences_and_download(current: state.Current, base: state.Base) -> None:
         )
     else:
         st.caption(f"Nothing yet: this is '{base.label}' as loaded.")
+    if current.problems and current.diffs:
+        st.caption("Run waits for the problems named at the top of the page.")
     if current.dropped_sources:
         st.caption(
             "Source notes for fields that no longer exist were dropped: "
@@ -518,7 +529,7 @@ def differences_and_download(current: state.Current, base: state.Base) -> None:
             st.download_button(
                 "Download the scenario (YAML)",
                 scenario_to_yaml(current.scenario),
-                file_name=f"{current.scenario.name}.yaml",
+                file_name=f"{name_slug(current.scenario.name)}.yaml",
                 mime="application/x-yaml",
                 help="The complete scenario as edited: open it in an editor, keep it, upload it "
                 "later, or run it with `ccs-sim run FILE`.",

@@ -30,6 +30,7 @@ from app_pages.forms import (
     scenario_data,
     scenario_files_in,
 )
+from app_pages.wording import edited_name
 from sim.errors import Problem, ScenarioError
 from sim.runs.cache import CACHE_DIR_ENV, RunOrigin
 from sim.runs.rundir import sha256_of
@@ -211,6 +212,7 @@ def current() -> Current:
     diffs = differences(start.data, data)
     marked = mark_edited_sources(data, diffs, start.label)
     marked, dropped = prune_sources(marked)
+    marked["name"] = run_name(start, data, diffs)
     shown_only = [f"**{path}**: {problem}" for path, problem in untaken().values()]
     try:
         scenario = parse_scenario(marked)
@@ -221,6 +223,17 @@ def current() -> Current:
     suffix = " (edited in the planners' app)" if diffs else ""
     origin = RunOrigin(start.shown_file + suffix, start.sha256, overrides_for(diffs))
     return Current(scenario, [], diffs, dropped, origin)
+
+
+def run_name(start: Base, data: dict[str, Any], diffs: list[Difference]) -> str:
+    """The name the scenario runs, downloads and reports under: the name the planner typed, or
+    the base's with what was edited ('baseline (edited: offer acceptance 70%)'), so an edited
+    scenario is never reported under its base's name."""
+    typed = data.get("name")
+    if any(d.path == "name" for d in diffs) and isinstance(typed, str) and typed.strip():
+        return typed
+    edits = [d for d in diffs if d.path not in ("name", "description")]
+    return edited_name(start.label, edits) if edits else start.label
 
 
 def problem_lines(problems: list[Problem], data: Any) -> list[str]:

@@ -37,13 +37,12 @@ from app_pages.forms import (
     headcount_plan_frame,
     items_frame,
     items_from_frame,
-    label_and_unit,
     nested_spec,
-    short_value,
     switch_distribution_kind,
     to_widget_value,
 )
 from app_pages.state import note_untaken, untaken, widget_key
+from app_pages.wording import spec_for_path, value_in_form_units, what_changed
 from sim.scenario.schema import Demand
 
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -417,20 +416,21 @@ def field_spec_for_seasonality() -> FieldSpec:
 
 
 def differences_frame(diffs: list[Any]) -> pd.DataFrame:
-    """What differs from the base: the field in words and as a path, its base and new value."""
+    """What differs from the base, in the form's words and units (shares as %, £ with
+    separators, a distribution by its shape), with the field's path in a scenario file."""
     rows = []
     for d in diffs:
-        label, unit = label_and_unit(d.path.rsplit(".", 1)[-1])
+        spec, _ = spec_for_path(d.path)
         rows.append(
             {
-                "What": f"{label} ({unit})" if unit else label,
-                "Field": d.path,
+                "What": what_changed(d.path),
                 "Change": d.kind,
-                "Base": short_value(d.base),
-                "Now": short_value(d.edited),
+                "Base": "(nothing)" if d.kind == "added" else value_in_form_units(spec, d.base),
+                "Now": "(removed)" if d.kind == "removed" else value_in_form_units(spec, d.edited),
+                "In the file": d.path,
             }
         )
-    return pd.DataFrame(rows, columns=["What", "Field", "Change", "Base", "Now"])
+    return pd.DataFrame(rows, columns=["What", "Change", "Base", "Now", "In the file"])
 
 
 __all__ = [

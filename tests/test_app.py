@@ -101,8 +101,14 @@ def test_editing_a_percent_field_stores_a_share_and_shows_the_difference() -> No
     assert at.session_state["edited"]["recruitment"]["offer_acceptance"] == pytest.approx(0.7)
     assert "1 change(s) from 'small'" in texts(at.success)
     differences = at.dataframe[-1].value
-    assert list(differences["Field"]) == ["recruitment.offer_acceptance"]
-    assert list(differences["Now"]) == ["0.7"]
+    # In the form's words and units, with the field's path in a file beside them.
+    assert list(differences["In the file"]) == ["recruitment.offer_acceptance"]
+    assert list(differences["What"]) == ["Offer acceptance"]
+    assert list(differences["Base"]) == ["85%"] and list(differences["Now"]) == ["70%"]
+    # The edited scenario runs under a name that says what was edited.
+    assert "runs, downloads and reports as **small (edited: offer acceptance 70%)**" in texts(
+        at.success
+    )
     # The edit survives a trip to another page and back.
     at.switch_page(RESULTS).run()
     at.switch_page(SCENARIO).run()
@@ -193,6 +199,11 @@ def test_what_is_typed_is_what_runs_or_run_waits() -> None:
     by_label(at.number_input, "Offer acceptance (%)").set_value(150.0).run()
     assert "150 is not allowed: 0 to 100 %" in texts(at.caption)
     assert at.session_state["edited"]["recruitment"]["offer_acceptance"] == pytest.approx(1.5)
+    # A minus sign typed in the staff grid is kept (the grid has no minimum to drop it at).
+    edit_table(at, ":staff_pools", edited_rows={0: {"initial_headcount": -5}})
+    assert at.session_state["edited"]["staff_pools"][0]["initial_headcount"] == -5
+    assert "staff_pools → buyers → initial_headcount" in texts(at.error)
+    edit_table(at, ":staff_pools", edited_rows={0: {"initial_headcount": 10}})
     at.switch_page(RESULTS).run()
     beside_run = texts(at.error)
     assert "recruitment → offer_acceptance" in beside_run
@@ -345,7 +356,8 @@ def test_results_of_an_earlier_version_are_marked_as_such() -> None:
     at.switch_page(SCENARIO).run()
     by_label(at.number_input, "Horizon (months)").set_value(6).run()
     at.switch_page(RESULTS).run()
-    assert "earlier version of the scenario" in texts(at.warning)
+    # Which run they are, and that they are not of what is on the Scenario page now.
+    assert "of an earlier run: 'small', 3 replications, seed 2014" in texts(at.warning)
 
 
 # --- Compare ------------------------------------------------------------------------------------
@@ -365,7 +377,7 @@ def test_compare_with_a_variant_uses_common_random_numbers() -> None:
     # Only recruitment differs, so demand is identical replication by replication.
     assert paired.loc["arrivals", "difference"] == 0
     assert paired.loc["demand_multiplier", "difference"] == 0
-    assert len(at.get("vega_lite_chart")) >= 5
+    assert len(at.get("vega_lite_chart")) >= 5, [e.value for e in at.error + at.caption]
 
 
 def test_compare_with_the_unedited_base_says_they_are_identical() -> None:

@@ -96,11 +96,14 @@ def test_a_reconnected_session_gets_its_inputs_and_half_finished_run_back(
 def _current_scenario(at: AppTest) -> Any:
     """The scenario the session would run (as `state.current()` builds it)."""
     from app_pages.forms import differences, mark_edited_sources, prune_sources
+    from app_pages.state import run_name
 
     base = at.session_state["base"]
     data = at.session_state["edited"]
-    marked = mark_edited_sources(data, differences(base.data, data), base.label)
-    return parse_scenario(prune_sources(marked)[0])
+    diffs = differences(base.data, data)
+    marked = prune_sources(mark_edited_sources(data, diffs, base.label))[0]
+    marked["name"] = run_name(base, data, diffs)
+    return parse_scenario(marked)
 
 
 def test_an_address_with_an_unknown_token_starts_afresh() -> None:

@@ -3,9 +3,12 @@
 The planners' app runs batches with `sim.runs.batch.run_batch`, exactly as `ccs-sim run` does, into
 run directories kept under a cache folder, one per (scenario digest, seed, replications):
 
-    <root>/<digest[:16]>-s<seed>-r<reps>/           a finished run directory, never changed again
-    <root>/<digest[:16]>-s<seed>-r<reps>.partial/   the same run while it is being written
-    <root>/<digest[:16]>-s<seed>-r<reps>.lock       held by the one process or session writing it
+    <root>/<slug>-<digest[:16]>-s<seed>-r<reps>/          a finished run directory, never changed
+    <root>/<slug>-<digest[:16]>-s<seed>-r<reps>.partial/  the same run while it is being written
+    <root>/<slug>-<digest[:16]>-s<seed>-r<reps>.lock      held by the one process writing it
+
+The slug is the scenario's name in folder-name letters ('baseline-edited-offer-acceptance-70'), so
+a person can tell runs apart; the digest (of the whole scenario, name included) makes the key.
 
 Several app sessions (threads of one server, or several servers) may ask for the same run at
 once. The first takes an exclusive lock (`flock`) on the key's lock file and writes into the
@@ -41,7 +44,7 @@ import pandas as pd
 
 from sim.runs.batch import BatchRequest, run_batch, scenario_digest
 from sim.runs.executors import Executor
-from sim.runs.rundir import RunDirectory
+from sim.runs.rundir import RunDirectory, name_slug
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -95,8 +98,9 @@ class CachedRun:
 
 
 def cache_key(scenario: Scenario, seed: int, reps: int) -> str:
-    """The cache folder name of a run: scenario digest (16 hex digits), seed and replications."""
-    return f"{scenario_digest(scenario)[:16]}-s{seed}-r{reps}"
+    """The cache folder name of a run: the scenario's name as a slug, its digest (16 hex
+    digits), seed and replications."""
+    return f"{name_slug(scenario.name)}-{scenario_digest(scenario)[:16]}-s{seed}-r{reps}"
 
 
 def find_cached(root: Path, scenario: Scenario, seed: int, reps: int) -> CachedRun | None:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -98,6 +99,14 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
 # Held (flock) by the one process writing a run or study directory; removed when it is done. A
 # process killed with -9 leaves the file but not the lock, so the next writer (`--resume`) takes it.
 WRITER_LOCK = ".writer.lock"
+
+
+def name_slug(name: str, max_chars: int = 48) -> str:
+    """A scenario name as a folder-name part a person can read: lower case letters, digits and
+    hyphens ('baseline (edited: offer acceptance 70%)' -> 'baseline-edited-offer-acceptance-70')."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    slug = "-".join(words)[:max_chars].strip("-")
+    return slug or "scenario"
 
 
 def new_output_dir(parent: Path, stem: str) -> Path:
