@@ -473,6 +473,7 @@ def _compare(args: argparse.Namespace) -> int:
         format_difference_interval,
         format_kpi,
         format_probability,
+        paired_subset,
     )
     from sim.results.kpis import in_group
     from sim.studies.compare import CompareRequest, Option, run_comparison
@@ -507,7 +508,7 @@ def _compare(args: argparse.Namespace) -> int:
     for r in table.to_dict("records"):
         kpi = str(r["kpi"])
         ci = (
-            f"{format_difference(kpi, r['difference'])} "
+            f"{format_difference(kpi, r['difference'])}{paired_subset(r)} "
             f"[{format_difference_interval(kpi, r['ci_low'], r['ci_high'])}]"
         )
         better, worse = (

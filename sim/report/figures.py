@@ -68,6 +68,7 @@ from sim.results.formats import (
     format_kpi,
     format_probability,
     judge_difference,
+    paired_subset,
 )
 from sim.results.kpis import KPI_NAMES, KPIS, kpi_info, kpi_label
 from sim.results.outrun import WHOLE
@@ -99,7 +100,6 @@ __all__ = [
     "outrun_chart",
     "overlay_chart",
     "overlay_fan_data",
-    "paired_subset",
     "pipeline_by_stage",
     "pipeline_chart",
     "plan_step_chart",
@@ -214,17 +214,6 @@ def comparison_table(
             }
         )
     return pd.DataFrame(rows)
-
-
-def paired_subset(r: dict[str, Any]) -> str:
-    """' (in the 30 futures where both have one)' when the difference is not over the same
-    futures as the means beside it; '' otherwise."""
-    n_pairs, n_base, n_option = (r.get(k) for k in ("n_pairs", "n_base", "n_option"))
-    if n_base is None or n_option is None or n_pairs is None or pd.isna(r["difference"]):
-        return ""
-    if n_pairs == n_base == n_option:
-        return ""
-    return f" (in the {int(n_pairs)} futures where both have one)"
 
 
 def _blank_if_missing(text: str) -> str:

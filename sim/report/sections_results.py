@@ -19,7 +19,6 @@ from sim.report.evidence import (
     Study,
     base_label,
 )
-from sim.report.figures import paired_subset
 from sim.report.html_parts import Charts, esc, frame_table, html_table, para, td
 from sim.report.monthly import MONTHLY_CHARTS, monthly_chart
 from sim.report.plain_words import describe_scenario
@@ -30,6 +29,7 @@ from sim.results.formats import (
     format_kpi,
     format_probability,
     judge_difference,
+    paired_subset,
 )
 from sim.results.history import HistoryCheck
 from sim.results.kpis import in_group

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 from sim.model.calendar import add_months
@@ -33,6 +34,7 @@ __all__ = [
     "format_probability",
     "judge_difference",
     "month_date",
+    "paired_subset",
 ]
 
 Judgement = Literal[
@@ -180,3 +182,14 @@ def judge_difference(better: Better | str, low: float, high: float, n_pairs: int
         improved = (low > 0) == (better == "higher")
         return "clearly better" if improved else "clearly worse"
     return "no clear difference"
+
+
+def paired_subset(r: Mapping[str, Any]) -> str:
+    """' (in the 30 futures where both have one)' when the difference is not over the same
+    futures as the means beside it; '' otherwise."""
+    n_pairs, n_base, n_option = (r.get(k) for k in ("n_pairs", "n_base", "n_option"))
+    if n_base is None or n_option is None or n_pairs is None or _missing(r["difference"]):
+        return ""
+    if n_pairs == n_base == n_option:
+        return ""
+    return f" (in the {int(n_pairs)} futures where both have one)"
