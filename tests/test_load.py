@@ -34,6 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SESSIONS, REPS, MAX_RUNS = 4, 6, 2
 SEEDS = [701 + i for i in range(SESSIONS)]
 VERDICT = "Will the expansion outrun capability?"
+FINISHED = f"{REPS} replications in "  # the progress line once a run has finished
 TIMEOUT_MS = 300_000
 # Four sessions with a pool each (before the shared pool) peaked at 2.5 GB here; one server with
 # one pool of two workers needs about a third of that.
@@ -138,10 +139,12 @@ def test_four_sessions_share_one_worker_budget(
                     continue
                 if page.get_by_text("ahead of yours").count():  # type: ignore[attr-defined]
                     told_place = True
-                if page.get_by_role("heading", name=VERDICT).count():  # type: ignore[attr-defined]
+                # Finished, not just the first results drawn while the run goes on.
+                if page.get_by_text(FINISHED).count():  # type: ignore[attr-defined]
                     done.add(i)
             time.sleep(0.2)
         for page in pages:
+            expect(page.get_by_text(FINISHED)).to_be_visible()  # type: ignore[attr-defined]
             expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()  # type: ignore
             expect(page.locator('[data-testid="stException"]')).to_have_count(0)  # type: ignore
             assert page.get_by_text("fault in the model").count() == 0  # type: ignore
