@@ -11,8 +11,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements import vega_charts
 
-from sim.report.chart_common import chart_table, chart_title
+from sim.report.chart_common import chart_table, chart_title, share_spec_lock
+
+# Streamlit converts charts under this lock while it switches Altair's global data transformer;
+# the model's chart code converts under it too, so sessions drawing at once never meet halfway.
+share_spec_lock(vega_charts._altair_globals_lock)
 
 __all__ = ["show_chart", "show_table"]
 

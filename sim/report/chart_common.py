@@ -12,7 +12,9 @@ cannot see the marks reads the same numbers (docs/accessibility.md).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,26 @@ JUDGEMENT_SHAPES = [
 
 _DATE_AXIS = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6}, labelAngle=0)
 _DATE_AXIS_SPARSE = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelAngle=0)
+
+
+# Altair's data transformer and theme are global to the process. The app's server draws charts
+# in one thread per session, and Streamlit switches the transformer while it converts a chart
+# (under its own lock): a chart converted here at that moment would get Streamlit's transformer
+# and fail. The app hands its lock over (`share_spec_lock`), so that conversions here wait for
+# Streamlit's, and Streamlit's for these.
+_spec_lock: AbstractContextManager[Any] = threading.Lock()
+
+
+def share_spec_lock(lock: AbstractContextManager[Any]) -> None:
+    """Convert charts under `lock` from now on (the app passes Streamlit's lock for Altair)."""
+    global _spec_lock
+    _spec_lock = lock
+
+
+def chart_spec(chart: Any, **options: Any) -> dict[str, Any]:
+    """The chart's Vega-Lite spec as a dict, converted under the shared lock."""
+    with _spec_lock:
+        return dict(chart.to_dict(**options))
 
 
 def date_x(months: int) -> alt.X:
@@ -153,7 +175,7 @@ def number_text(value: float, *, percent: bool = False) -> str:
 
 def chart_title(chart: Any) -> str:
     """A chart's title as text ('' when it has none)."""
-    return _title(chart.to_dict(validate=False))
+    return _title(chart_spec(chart, validate=False))
 
 
 def _title(spec: dict[str, Any]) -> str:
@@ -175,7 +197,7 @@ def chart_table(chart: Any) -> pd.DataFrame:
     The first layer with a tooltip says which fields matter; its data (its own, or the chart's)
     gives the rows, without repeats.
     """
-    spec = chart.to_dict(validate=False)
+    spec = chart_spec(chart, validate=False)
     datasets = spec.get("datasets", {})
     found = _tooltip_unit(spec, spec.get("data"))
     if found is None:

@@ -19,6 +19,7 @@ from sim.report.chart_common import (
     JUDGEMENT_COLOURS,
     JUDGEMENT_SHAPES,
     SERIES_COLOURS,
+    chart_spec,
     describe,
     judgement_description,
 )
@@ -46,7 +47,7 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as an SVG document (for inlining into an offline HTML page)."""
     import vl_convert
 
-    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    return str(vl_convert.vegalite_to_svg(chart_spec(chart)))
 
 
 def save_png(chart: alt.TopLevelMixin, path: Path, scale: float = 2.0) -> Path:
@@ -54,7 +55,7 @@ def save_png(chart: alt.TopLevelMixin, path: Path, scale: float = 2.0) -> Path:
     import vl_convert
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(vl_convert.vegalite_to_png(chart.to_dict(), scale=scale))
+    path.write_bytes(vl_convert.vegalite_to_png(chart_spec(chart), scale=scale))
     return path
 
 
