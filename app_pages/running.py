@@ -107,7 +107,7 @@ def stopped_text(done: int, total: int) -> str:
     return (
         f"Stopped after {done:,} of {total:,} replications. The results of those {done:,} are "
         "below, with their confidence intervals; press **Run** to carry on from them (nothing "
-        "finished is lost)."
+        "finished is lost: replications under way when you pressed Stop are kept too)."
     )
 
 

@@ -7,6 +7,7 @@ tests/artifacts/ (or $CCS_TEST_ARTIFACTS) for a person to look at.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -205,7 +206,11 @@ def test_a_long_run_shows_results_as_they_arrive_stops_and_carries_on(
     assert 1 <= done < reps
     (partial,) = app_server.cache.glob(f"*-s4242-r{reps}.partial")
     on_disk = load_finished_so_far(partial)
-    assert on_disk is not None and on_disk.replications == done  # what is kept, no more, no less
+    # What the page counted is kept; replications already under way when Stop was pressed
+    # finish in the stopping run's thread (Streamlit starts the new page run at once) and are
+    # kept too: at most one per worker more.
+    assert on_disk is not None
+    assert done <= on_disk.replications <= done + (os.cpu_count() or 1)
     expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()  # the results so far
     expect(page.get_by_text(f"finished so far, not of all {reps}")).to_be_visible()
     _no_errors(page)
