@@ -17,6 +17,7 @@ reviewer sees what evidence is missing (e.g. no sensitivity analysis).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,8 +188,22 @@ def build_report(
         toc="".join(f'<li><a href="#{i}">{esc(t)}</a></li>' for i, t in SECTIONS),
         sections="\n".join(sections),
     )
+    page = unique_region_labels(page)
     path = request.out / "report.html"
     write_file(path, page.encode())
     return ReportResult(
         path, ctx.charts.paths, [t for _, t in SECTIONS], time.monotonic() - started
     )
+
+
+def unique_region_labels(page: str) -> str:
+    """Number the table regions whose names repeat ("..., (2)"): a screen reader lists regions by
+    name, and two regions of one name cannot be told apart."""
+    seen: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        label = match.group(1)
+        seen[label] = seen.get(label, 0) + 1
+        return match.group(0) if seen[label] == 1 else f'aria-label="{label} ({seen[label]})"'
+
+    return re.sub(r'aria-label="([^"]*)"', number, page)
