@@ -193,7 +193,11 @@ def run_with_progress(
     )  # pressing it reruns the page, which stops this run; the page then shows what finished
     bar = st.progress(0.0, text=f"{what}: starting {reps:,} replications…")
     left = TimeLeft()
-    so_far = SoFar(partial_dir(cache_root(), scenario, seed, reps), show_so_far or _nothing)
+    so_far = (
+        SoFar(partial_dir(cache_root(), scenario, seed, reps), show_so_far)
+        if show_so_far is not None
+        else None
+    )
     st.session_state[IN_FLIGHT] = cache_key(scenario, seed, reps)
 
     def progress(done: int, failed: int, total: int) -> None:
@@ -202,7 +206,7 @@ def run_with_progress(
             done / total if total else 1.0,
             text=f"{what}: {done:,} of {total:,} replications{failures}{left.text(done, total)}",
         )
-        if show_so_far is not None:
+        if so_far is not None:
             so_far.update(done, total)
 
     def queued(place: QueuePlace) -> None:
@@ -232,7 +236,8 @@ def run_with_progress(
         show_fault(error)
         return None
     st.session_state.pop(IN_FLIGHT, None)
-    so_far.clear()
+    if so_far is not None:
+        so_far.clear()
     bar.progress(
         1.0,
         text=f"{what}: {result.reps_completed} replications in {clock(result.seconds)}"
@@ -244,10 +249,6 @@ def run_with_progress(
             "failures.csv (Downloads page)."
         )
     return result
-
-
-def _nothing(tables: RunTables, total: int) -> None:
-    """No results drawn while the run goes on."""
 
 
 def show_fault(error: Exception) -> None:
