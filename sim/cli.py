@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,7 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_FAULT = 3  # the program's fault, not the user's: reported with a log reference
 EXIT_STORAGE = 74  # sysexits' EX_IOERR: the disk or a folder, not the input or the model
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader left
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the edge, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # The reader left (`ccs-sim schema | head`): not a fault. Stop writing, say nothing.
+        _silence_stdout()
+        return EXIT_READER_GONE
     except ScenarioError as error:
         for line in error.lines():
             print(line, file=sys.stderr)
@@ -76,6 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"ccs-sim: {report.line()}", file=sys.stderr)
         return EXIT_FAULT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit does not meet the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file descriptor (a test capture)
+        pass
 
 
 def _how_to_carry_on(args: argparse.Namespace) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,21 @@ def test_run_refuses_to_overwrite_without_resume(tmp_path: Path) -> None:
     again = ccs_sim("run", str(TINY), "--reps", "1", "--out", str(out), "--workers", "1")
     assert again.returncode == 2
     assert "--out" in again.stderr and "--resume" in again.stderr
+
+
+def test_a_reader_that_leaves_early_is_not_reported_as_a_fault(tmp_path: Path) -> None:
+    """`ccs-sim schema | head`: the pipe closes before the output ends; nothing to report."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone, so the first write meets a closed pipe
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "schema"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    os.close(write_end)
+    assert done.returncode == 141, done.stderr  # 128 + SIGPIPE, as a shell reports it
+    assert done.stderr == ""  # no crash line, no "Exception ignored" at exit
+    assert not (tmp_path / "runs" / "logs").exists()  # and no crash log written
