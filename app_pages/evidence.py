@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import persist, running, session_work, state
+from app_pages import actuals_view, persist, running, session_work, state
 from app_pages.chart_view import show_chart
 from sim.errors import ScenarioError
 from sim.report.charts import study_charts
@@ -218,12 +218,17 @@ def report_tab(scenario: Any, seed: int, reps: int) -> None:
     wrong = uplift is None or not 0 <= uplift <= 2
     if wrong:
         st.error(f"**Optimism bias**: given {uplift}; allowed 0 to 2. The report waits for this.")
+    actuals = actuals_view.include_in_report()
     pressed = st.button("Write the report", type="primary", disabled=wrong or not chosen)
     if not chosen or wrong or not pressed:
         return
     out = _out("report", scenario.name)
     request = ReportRequest(
-        [Path(sources[c]) for c in chosen], out, uplift or None, state.cache_root()
+        [Path(sources[c]) for c in chosen],
+        out,
+        uplift or None,
+        state.cache_root(),
+        actuals=actuals_view.write_for_report(actuals, out),
     )
     result = _with_progress("Report", lambda ex, pr: build_report(request, ex, pr))
     if result is None:

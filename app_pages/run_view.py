@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages import actuals_view
 from app_pages.chart_view import show_chart, show_table
 from sim.report import figures as report
 from sim.results import outrun
@@ -78,13 +79,15 @@ def show_cards(run: RunTables, names: tuple[str, ...], per_row: int = 4) -> None
                 st.caption(f"95% CI {card.interval}  \nP10 to P90 {card.band}")
 
 
-def show_fans(run: RunTables, choose_scope: bool = True) -> None:
+def show_fans(run: RunTables, choose_scope: bool = True, observed: Any = None) -> None:
     """Fan charts of the monthly series, for CCS as a whole or one pool (CCS as a whole only
-    with `choose_scope` False: while a run is going the page has no widgets to spare)."""
+    with `choose_scope` False: while a run is going the page has no widgets to spare), with
+    what was observed over them (`observed`: actuals, `app_pages.actuals_view`)."""
     st.subheader("Month by month")
     st.caption(
         "Shaded: the middle 80% of simulated futures (P10 to P90); line: the median (P50). "
         "Dashed: a plan."
+        + (" Dark points: observed (the actuals below)." if observed is not None else "")
     )
     scopes = [report.WHOLE, *run.scenario.pool_names]
     scope = st.selectbox("Show", scopes, key="results.scope") if choose_scope else report.WHOLE
@@ -95,8 +98,9 @@ def show_fans(run: RunTables, choose_scope: bool = True) -> None:
         cols = st.columns(2)
         for col, spec in zip(cols, specs[start : start + 2], strict=False):
             source = run.monthly if spec.whole_only else monthly
+            pool = "" if scope == report.WHOLE else scope
             with col:
-                show_chart(report.monthly_chart(spec, source, target))
+                show_chart(report.monthly_chart(spec, source, target, observed, pool))
 
 
 def _pool_monthly(run: RunTables, pool: str) -> Any:
@@ -141,7 +145,8 @@ def show_results(run: RunTables) -> None:
     show_verdict(run)
     st.subheader("Key results")
     show_cards(run, in_group("cards"))
-    show_fans(run)
+    show_fans(run, observed=actuals_view.observed_for(run))
+    actuals_view.show_actuals(run)
     show_pipeline(run)
     show_money(run)
     with st.expander("Every KPI, with its 95% confidence interval and P10 to P90"):

@@ -8,7 +8,7 @@
     ccs-sim compare BASE OPTION... [--reps N] [--seed S] [--out DIR]
     ccs-sim sweep SCENARIO --vary KEY=V1,V2,... [--vary KEY2=...] [--out DIR]
     ccs-sim plan SCENARIO --target "KPI >= X" --lever KEY=LOW:HIGH[:STEP] [--confidence C]
-    ccs-sim report DIR... [--optimism-bias UPLIFT] [--out DIR]
+    ccs-sim report DIR... [--optimism-bias UPLIFT] [--actuals FILE.csv] [--out DIR]
 
 A user's mistake (a bad file, value, override or option) prints one line per problem and exits
 with status 2, never a traceback. Anything unexpected (a fault of the program, not of the user)
@@ -259,6 +259,12 @@ def _add_evidence_verbs(verbs: Any) -> None:
         help="add a variant with build-up durations uplifted, e.g. 0.54 for +54%%",
     )
     report.add_argument("--title", default="", help="the report's title")
+    report.add_argument(
+        "--actuals",
+        type=Path,
+        metavar="FILE.csv",
+        help="observed monthly series: adds 'Forecast against actuals' (docs/snapshot.md)",
+    )
     report.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
     report.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
     report.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="run cache folder")
@@ -659,7 +665,9 @@ def _report(args: argparse.Namespace) -> int:
     from sim.runs.rundir import new_output_dir
 
     out = args.out or new_output_dir(Path("runs"), "report")
-    request = ReportRequest(list(args.dirs), out, args.optimism_bias, args.cache, args.title)
+    request = ReportRequest(
+        list(args.dirs), out, args.optimism_bias, args.cache, args.title, args.actuals
+    )
     result = _with_progress(
         args,
         f"Writing a report on {', '.join(str(d) for d in args.dirs)} -> {out}",

@@ -94,34 +94,27 @@ def _actuals_of(args: argparse.Namespace) -> int:
 
 
 def _track(args: argparse.Namespace) -> int:
-    from sim.results.actuals import ACTUAL_SERIES, coverage, read_actuals, track
+    from sim.results.actuals import track_file
     from sim.runs.tables import load_run
 
     if not (args.run_dir / "manifest.json").is_file():
         raise ScenarioError([Problem("RUN_DIR", str(args.run_dir), "a finished run directory")])
     run = load_run(args.run_dir)
-    observed = read_actuals(args.actuals, run.scenario)
-    missing = sorted(
-        {s for s in observed["series"] if ACTUAL_SERIES[s][0] not in run.monthly.columns}
-    )
-    if missing:  # a run written before the series was recorded
-        print(f"Not in this run's tables (an older run): {', '.join(missing)}; left out.")
-        observed = observed[~observed["series"].isin(missing)]
-    tracked = track(observed, run.monthly, run.monthly_by_pool)
-    summary = coverage(tracked)
-    print(f"{args.actuals} against {args.run_dir} ({run.replications} replications):")
+    found = track_file(args.actuals, run.scenario, run.monthly, run.monthly_by_pool)
+    if found.left_out:
+        print(found.left_out_sentence())
+    print(f"{args.actuals} (SHA-256 {found.sha256}) against {args.run_dir} "
+          f"({run.replications} replications):")  # fmt: skip
     print(
         f"{'series':<14}{'pool':<22}{'months':>7}{'in P10-P90':>12}{'in P5-P95':>11}"
         "  outside P10-P90"
     )
-    for row in summary.to_dict("records"):
+    for row in found.summary.to_dict("records"):
         print(f"{row['series']:<14}{row['pool']:<22}{row['months']:>7}{row['inside_p10_p90']:>12.0%}"
               f"{row['inside_p5_p95']:>11.0%}  {row['months_outside_p10_p90'] or '-'}")  # fmt: skip
-    every = tracked["inside_p10_p90"].mean(), tracked["inside_p5_p95"].mean()
-    print(f"All {len(tracked)} observations: {every[0]:.0%} inside P10-P90 (80% expected), "
-          f"{every[1]:.0%} inside P5-P95 (90% expected).")  # fmt: skip
+    print(found.sentence())
     if args.out is not None:
-        tracked.to_csv(args.out, index=False)
+        found.tracked.to_csv(args.out, index=False)
         print(f"Every observation with its band: {args.out}")
     return 0
 

@@ -106,6 +106,36 @@ def test_a_fan_chart_says_in_words_what_it_shows_and_tables_the_same_numbers() -
     assert chart_title(chart) == "Backlog"
 
 
+def test_observed_values_on_a_fan_are_told_by_shape_and_legend_and_in_words_and_table() -> None:
+    fan = _backlog(months=6)
+    dates = fan["date"]
+    observed = pd.DataFrame(
+        {"series": "Backlog", "date": dates.iloc[[1, 2]], "observed": [1200.0, 33.0]}
+    )
+    chart = report.fan_chart(fan, title="Backlog", y_title="Requests", observed=observed)
+    spec = chart.to_dict()
+    text = spec["description"]
+    assert (
+        "Observed (actuals) of Backlog (dark points): 1,200 in May 2014, 33 in June 2014." in text
+    )
+    table = chart_table(chart)
+    assert list(table.columns) == [
+        "Series", "Month", "P10", "P50 (median)", "P90", "Observed (actuals)"
+    ]  # fmt: skip
+    assert table["Observed (actuals)"].tolist() == ["", "1,200.0", "33.0", "", "", ""]
+    # Not by colour alone: the observed points have a shape and a legend entry of their own.
+    points = [layer for layer in spec["layer"] if "shape" in layer.get("encoding", {})]
+    assert len(points) == 1
+    shape = points[0]["encoding"]["shape"]
+    assert shape["scale"] == {"domain": ["Observed: Backlog"], "range": ["diamond"]}
+    assert shape["legend"] is not None
+    assert contrast_on_white(report.OBSERVED_COLOUR) >= 4.5
+    # Without observations the chart is as before: no observed column, no extra layers.
+    plain = report.fan_chart(fan, title="Backlog", y_title="Requests", observed=observed[:0])
+    assert "Observed" not in " ".join(chart_table(plain).columns)
+    assert len(plain.to_dict()["layer"]) == 2
+
+
 def _run_charts(run: RunTables) -> dict[str, Any]:
     target = run.scenario.verdict.sla_attainment_target
     charts = {

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import ScenarioError
-from sim.results.actuals import coverage, read_actuals, track
+from sim.results.actuals import coverage, parse_actuals_upload, read_actuals, track, track_observed
 from sim.scenario.files import load_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"  # 12 months from April 2014
@@ -52,6 +52,43 @@ def test_each_mistake_in_actuals_is_named_by_row_and_column(tmp_path: Path) -> N
     ]
     with pytest.raises(ScenarioError, match="column staff: given an unknown column"):
         read_actuals(actuals(tmp_path, "month,staff\n2014-05,3\n"), load_scenario(TINY))
+
+
+def test_an_uploaded_actuals_file_is_read_in_the_capped_process_as_a_file_is(
+    tmp_path: Path,
+) -> None:
+    text = "month,pool,headcount,backlog\n2014-05,,6,12\n2014-05,buyers,4,\n"
+    scenario = load_scenario(TINY)
+    uploaded = parse_actuals_upload(text.encode(), "actuals.csv", scenario, 10_000)
+    assert uploaded.equals(read_actuals(actuals(tmp_path, text), scenario))
+    with pytest.raises(ScenarioError) as error:
+        parse_actuals_upload(b"month,backlog\n2014-05,x\n", "up.csv", scenario, 10_000)
+    assert [str(p) for p in error.value.problems] == [
+        "up.csv row 2, column backlog: given 'x'; blank or a number, 0 or more"
+    ]
+    with pytest.raises(ScenarioError, match="given a file of 101 bytes; at most 100 bytes"):
+        parse_actuals_upload(b"x" * 101, "big.csv", scenario, 100)
+    # A file of blanks says nothing: refused rather than tracked as 'no observations'.
+    with pytest.raises(ScenarioError, match="given no observed values"):
+        read_actuals(actuals(tmp_path, "month,backlog\n2014-05,\n"), scenario)
+
+
+def test_series_a_run_lacks_are_left_out_and_said_so() -> None:
+    monthly = pd.DataFrame({"rep": [0, 1], "month": 0, "backlog": [3.0, 5.0]})
+    observed = pd.DataFrame(
+        [("backlog", "", "2014-04", 0, 4.0), ("fte", "", "2014-04", 0, 2.0)],
+        columns=["series", "pool", "month", "month_index", "observed"],
+    )
+    found = track_observed(observed, monthly, monthly.assign(pool="buyers"), "a.csv", "ab")
+    assert found.left_out == ("fte",)
+    assert found.observed["series"].tolist() == ["backlog"]
+    assert found.summary[["series", "months", "inside_p10_p90"]].values.tolist() == [
+        ["backlog", 1, 1.0]
+    ]
+    assert found.sentence() == (
+        "All 1 observations: 100% inside P10-P90 (80% expected), 100% inside P5-P95 (90% expected)."
+    )
+    assert "fte; left out" in found.left_out_sentence()
 
 
 def test_each_observation_is_placed_in_its_month_s_band() -> None:

@@ -1,11 +1,13 @@
 """What the planner sees is what runs, and it is named (issue 13): one browser session on the
-shared app server uploads bad files in quick succession, edits, runs, compares, reports and
-downloads, checking the values and the scenario's name everywhere. A file of its own, so that
-the test runner can run it beside tests/test_browser.py on the other core.
+shared app server uploads bad files in quick succession, edits, runs, tracks the run against an
+actuals file (issue 9), compares, reports and downloads, checking the values and the scenario's
+name everywhere. A file of its own, so that the test runner can run it beside
+tests/test_browser.py on the other core.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -44,6 +46,18 @@ BAD_UPLOADS = [
     ("mistyped.yaml", b"name: x\nstaff_poools: []\n"),
     ("out_of_range.yaml", b"extends: baseline\nrecruitment:\n  offer_acceptance: 1.5\n"),
 ]
+
+ACTUALS_WRONG = {
+    "name": "wrong.csv",
+    "mimeType": "text/csv",
+    "buffer": b"month,backlog\n2014-06,12\n2014-07,lots\n",
+}
+ACTUALS_GOOD = {  # four months of three series for CCS as a whole: 12 observations
+    "name": "actuals.csv",
+    "mimeType": "text/csv",
+    "buffer": b"month,pool,hires,leavers,backlog\n2014-06,,10,2,1234\n2014-07,,11,3,90\n"
+    b"2014-08,,9,1,80\n2014-09,,12,4,70\n",
+}
 
 
 def _snap(page: Page, name: str) -> Path:
@@ -131,6 +145,23 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()
     _settle(page)
 
+    # 8. Actuals (issue 9): a file with a mistake is refused in words, by row and column; a good
+    # one is drawn over the fans (and in their table views) and tracked as `ccs-sim track` does.
+    page.locator('input[type="file"]').set_input_files(files=[ACTUALS_WRONG])
+    _settle(page)
+    expect(page.get_by_text("wrong.csv row 3, column backlog").first).to_be_visible()
+    expect(page.get_by_text("cannot be used: nothing of it is shown").first).to_be_visible()
+    page.locator('input[type="file"]').set_input_files(files=[ACTUALS_GOOD])
+    _settle(page)
+    expect(page.get_by_role("heading", name="Forecast against actuals")).to_be_visible()
+    expect(page.get_by_text("All 12 observations:").first).to_be_visible()
+    expect(page.get_by_text("cannot be used")).to_have_count(0)
+    page.get_by_text("Table view: Backlog: requests waiting").first.click()
+    expect(page.get_by_role("columnheader", name="Observed (actuals)").first).to_be_visible()
+    expect(page.get_by_role("cell", name="1,234.0").first).to_be_visible()
+    _no_errors(page)
+    _snap(page, "8_actuals_over_the_fans")
+
     # 5. After a comparison, no stale "not run yet" above its results.
     _go(page, "Compare")
     page.get_by_role("button", name="Run the comparison").click()
@@ -159,6 +190,8 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     assert f"<title>Capacity evidence: {edited}</title>" in html
     assert html.index('id="results"') < html.index('id="options"') < html.index('id="assumptions"')
     assert html.index('id="provenance"') < html.index('id="assumptions"')
+    assert html.index('id="results"') < html.index('id="actuals"') < html.index('id="options"')
+    assert f"actuals.csv (SHA-256 {hashlib.sha256(ACTUALS_GOOD['buffer']).hexdigest()})" in html
     report_page = browser.new_page(viewport=VIEW)  # type: ignore[attr-defined]
     report_page.set_content(html)
     _snap(report_page, "7_report_results_first")

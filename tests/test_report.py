@@ -58,7 +58,9 @@ def report(tmp_path_factory: pytest.TempPathFactory):
     (root / "option.yaml").write_text(OPTION)
     common = ["--reps", "6", "--seed", "4", "--workers", "1", "--cache", str(root / "cache")]
     base = str(root / "base.yaml")
+    actuals = str(root / "actuals.csv")  # another future of the base: 'what then happened'
     steps = [
+        ["actuals-of", base, actuals, "--from-month", "3", "--months", "6", "--seed", "9"],
         ["compare", base, str(root / "option.yaml"), "--out", str(root / "compare"), *common],
         ["sweep", base, "--vary", "demand_scale=0.5,1.0", "--bisect", "1",
          "--out", str(root / "sweep"), *common],
@@ -66,8 +68,8 @@ def report(tmp_path_factory: pytest.TempPathFactory):
          "--target", "sla_attainment >= 0.5", "--confidence", "0.5",
          "--out", str(root / "plan"), *common],
         ["report", str(root / "compare"), str(root / "sweep"), str(root / "plan"),
-         "--optimism-bias", "0.54", "--out", str(root / "report"), "--workers", "1",
-         "--cache", str(root / "cache")],
+         "--optimism-bias", "0.54", "--actuals", actuals, "--out", str(root / "report"),
+         "--workers", "1", "--cache", str(root / "cache")],
     ]  # fmt: skip
     outputs = []
     for args in steps:
@@ -212,6 +214,61 @@ def test_a_single_run_directory_is_enough_and_says_what_is_missing(report, tmp_p
     html = (tmp_path / "report.html").read_text()
     assert "No options were compared" in html and "No sensitivity analysis" in html
     assert "Not requested" in html  # optimism bias
+    # Without actuals there is no section for them (and no empty one).
+    assert 'id="actuals"' not in html and "Forecast against actuals" not in html + out
+    # Actuals with a mistake stop the report before anything is written, naming row and column.
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("month,backlog\n2001-01,5\n")
+    out_dir = tmp_path / "not-written"
+    status, _, err = ccs_sim("report", str(run_dir), "--actuals", str(wrong), "--out", str(out_dir))
+    assert status == 2 and "wrong.csv row 2, column month: given '2001-01'" in err
+    assert "Traceback" not in err and not out_dir.exists()
+
+
+def _track_rows(printed: str) -> list[list[str]]:
+    """The coverage rows `ccs-sim track` prints: series, pool, months, the two shares, and the
+    months outside P10-P90 (one cell)."""
+    lines = printed.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("series")) + 1
+    rows = []
+    for line in lines[first:]:
+        if line.startswith("All "):
+            break
+        words = line.split()
+        outside = " ".join(words[5:])
+        rows.append([*words[:5], "none" if outside == "-" else outside])
+    return rows
+
+
+def test_the_forecast_against_actuals_is_track_s_own(report) -> None:
+    root, html, _ = report
+    study = json.loads((root / "compare" / "study.json").read_text())
+    run_dir = (root / "compare" / study["base"]["run_dir"]).resolve()
+    actuals = root / "actuals.csv"
+    status, printed, _ = ccs_sim("track", str(run_dir), str(actuals), "--out", str(root / "t.csv"))
+    assert status == 0
+    section = html[html.index('<section id="actuals">') : html.index('<section id="options">')]
+    table = section[section.index('<table id="actuals-coverage">') :]
+    table = table[: table.index("</table>")]
+    shown = [re.findall(r"<td>([^<]*)</td>", row) for row in table.split("<tr>")[2:]]
+    expected = _track_rows(printed)
+    assert len(expected) >= 9  # nine series at least for CCS (and for the pools when observed)
+    assert shown == expected
+    # The same observations in the same bands, from the one function.
+    assert (root / "report" / "actuals_tracked.csv").read_bytes() == (root / "t.csv").read_bytes()
+    everything = next(line for line in printed.splitlines() if line.startswith("All "))
+    assert everything in section
+    # Which file: its name and SHA-256.
+    assert f"actuals.csv (SHA-256 {sha256_of(actuals.read_bytes())})" in section
+    # The observed values are drawn: over the Results section's backlog fan, and over a fan of
+    # their own in this section for series the Results section has no chart of (hires).
+    alts = re.findall(r'<img alt="([^"]*)"', html)
+    backlog = next(a for a in alts if a.startswith("Backlog: requests waiting"))
+    observed = pd.read_csv(actuals, keep_default_na=False)
+    first = observed[observed["pool"] == ""].iloc[0]
+    assert "Observed (actuals) of Backlog (dark points): " in backlog
+    assert f"{first['backlog']:,.0f} in July 2014" in backlog
+    assert "Observed (actuals) of Hires (dark points)" in section
 
 
 def test_a_directory_that_is_not_a_run_is_a_user_error(tmp_path: Path) -> None:

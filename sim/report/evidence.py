@@ -46,6 +46,7 @@ class ReportRequest:
     optimism_bias: float | None = None
     cache: Path = DEFAULT_CACHE
     title: str = ""
+    actuals: Path | None = None  # observed monthly series: the "Forecast against actuals" section
 
 
 @dataclass

@@ -11,7 +11,8 @@ The building blocks other reports reuse:
 - `kpi_table(summary)` and `kpi_cards(summary, names)`: KPIs with 95% CIs and P10-P90 bands,
   labelled from the KPI catalogue (`sim.results.kpis`), formatted by `sim.results.formats`.
 - `fan_data(monthly, series)` + `fan_chart(data, ...)`: P10/P50/P90 bands over time, for one run
-  or for several runs overlaid (`overlay_fan_data`).
+  or for several runs overlaid (`overlay_fan_data`), with observed values over them if given
+  (`observed_fan_data`, from an actuals file).
 - `pipeline_by_stage`/`pipeline_chart`, `recruitment_flow`/`sankey_chart`: the recruitment pipeline.
 - `money_by_financial_year`/`money_chart`/`money_table`: costs and savings by UK financial year.
 - `comparison_table`/`comparison_chart`: paired differences between two scenarios.
@@ -40,10 +41,13 @@ from sim.report.chart_common import (
 from sim.report.money import MONEY_SERIES, money_by_financial_year, money_chart, money_table
 from sim.report.monthly import (
     MONTHLY_CHARTS,
+    OBSERVED,
+    OBSERVED_COLOUR,
     MonthlyChart,
     fan_chart,
     fan_data,
     monthly_chart,
+    observed_fan_data,
     outrun_by_month,
     outrun_chart,
     overlay_chart,
@@ -77,6 +81,8 @@ __all__ = [
     "COMPARED_KPIS",
     "MONEY_SERIES",
     "MONTHLY_CHARTS",
+    "OBSERVED",
+    "OBSERVED_COLOUR",
     "PIPELINE_STAGE_LABELS",
     "WHOLE",
     "Chart",
@@ -95,6 +101,7 @@ __all__ = [
     "money_chart",
     "money_table",
     "monthly_chart",
+    "observed_fan_data",
     "onboarding_plan",
     "outrun_by_month",
     "outrun_chart",

@@ -5,7 +5,9 @@ and writes `report.html`, which opens offline (charts are inline SVG; no scripts
 are fetched), plus `charts/*.png` for pasting into documents and CSV copies of its main tables.
 The first run named (or a study's base) is the report's *primary* run. Sections:
 
-    Summary; Results (KPIs with 95% confidence intervals); Options compared; Sensitivity analysis
+    Summary; Results (KPIs with 95% confidence intervals); Forecast against actuals (only with
+    `--actuals FILE.csv`: observed monthly series placed in the primary run's fans, as
+    `ccs-sim track` places them); Options compared; Sensitivity analysis
     and switching values; Least-cost plan; Optimism bias; The scenario in plain words; Validation
     status; STRESS-DES checklist; Limitations; Provenance; Appendix: assumptions log.
 
@@ -35,6 +37,7 @@ from sim.report.evidence import (
     write_file,
 )
 from sim.report.html_parts import Charts, esc
+from sim.report.sections_actuals import section_actuals
 from sim.report.sections_evidence import (
     section_limitations,
     section_optimism,
@@ -52,6 +55,7 @@ from sim.report.sections_results import (
     section_scenario,
     section_summary,
 )
+from sim.results.actuals import track_file
 from sim.results.history import run_history_checks
 from sim.results.theory import run_theory_checks
 from sim.runs.batch import git_state, model_version
@@ -67,6 +71,7 @@ __all__ = ["SECTIONS", "ReportRequest", "ReportResult", "build_report"]
 SECTIONS = (
     ("summary", "Summary"),
     ("results", "Results: KPIs with 95% confidence intervals"),
+    ("actuals", "Forecast against actuals"),  # only when the report is given actuals
     ("options", "Options compared"),
     ("sensitivity", "Sensitivity analysis and switching values"),
     ("plan", "Least-cost plan"),
@@ -95,6 +100,7 @@ BUILDERS: dict[str, Callable[[Context], str]] = {
     "scenario": section_scenario,
     "assumptions": section_assumptions,
     "results": section_results,
+    "actuals": section_actuals,
     "options": section_options,
     "sensitivity": section_sensitivity,
     "plan": section_plan,
@@ -155,8 +161,18 @@ def build_report(
     variant = None
     if request.optimism_bias is not None:  # checked before anything is written
         variant = optimism_bias_variant(evidence.primary.scenario, request.optimism_bias)
+    tracking = None
+    if request.actuals is not None:  # checked before anything is written
+        primary = evidence.primary
+        tracking = track_file(
+            request.actuals, primary.scenario, primary.monthly, primary.monthly_by_pool
+        )
     request.out.mkdir(parents=True, exist_ok=True)
-    ctx = Context(evidence, Charts(request.out / "charts"), request)
+    ctx = Context(evidence, Charts(request.out / "charts"), request, actuals=tracking)
+    if tracking is not None:
+        write_file(
+            request.out / "actuals_tracked.csv", tracking.tracked.to_csv(index=False).encode()
+        )
     if variant is not None:
         step(f"running the optimism-bias variant (+{request.optimism_bias:.0%})")
         ctx.optimism = optimism_variant(evidence, variant, request.cache, executor, on_progress)
@@ -171,8 +187,9 @@ def build_report(
     write_file(request.out / "theory_checks.csv", checks.to_csv(index=False).encode())
     history = pd.DataFrame([c.__dict__ for c in ctx.history])
     write_file(request.out / "history_checks.csv", history.to_csv(index=False).encode())
+    shown = [(i, t) for i, t in SECTIONS if i != "actuals" or tracking is not None]
     sections = []
-    for ident, title in SECTIONS:
+    for ident, title in shown:
         step(f"writing '{title}'")
         sections.append(
             f'<section id="{ident}"><h2>{esc(title)}</h2>{BUILDERS[ident](ctx)}</section>'
@@ -185,15 +202,13 @@ def build_report(
             f"Crown Commercial Service capacity model (ccs-sim {model_version()}). Primary run "
             f"{primary.path.name}, manifest SHA-256 {manifest_sha256(primary)}."
         ),
-        toc="".join(f'<li><a href="#{i}">{esc(t)}</a></li>' for i, t in SECTIONS),
+        toc="".join(f'<li><a href="#{i}">{esc(t)}</a></li>' for i, t in shown),
         sections="\n".join(sections),
     )
     page = unique_region_labels(page)
     path = request.out / "report.html"
     write_file(path, page.encode())
-    return ReportResult(
-        path, ctx.charts.paths, [t for _, t in SECTIONS], time.monotonic() - started
-    )
+    return ReportResult(path, ctx.charts.paths, [t for _, t in shown], time.monotonic() - started)
 
 
 def unique_region_labels(page: str) -> str:

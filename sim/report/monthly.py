@@ -29,10 +29,13 @@ from sim.results.summary import monthly_bands
 
 __all__ = [
     "MONTHLY_CHARTS",
+    "OBSERVED",
+    "OBSERVED_COLOUR",
     "MonthlyChart",
     "fan_chart",
     "fan_data",
     "monthly_chart",
+    "observed_fan_data",
     "outrun_by_month",
     "outrun_chart",
     "overlay_chart",
@@ -160,49 +163,30 @@ def fan_chart(
     reference: float | None = None,
     reference_label: str = "",
     lines_only: tuple[str, ...] = (),
+    observed: pd.DataFrame | None = None,
     height: int = 330,
 ) -> Chart:
     """A fan chart: the P10-P90 band of each series shaded, its median (P50) as a line.
 
     `data` comes from `fan_data` or `overlay_fan_data`. Series named in `lines_only` (e.g. a
     plan, which does not vary) are drawn as a dashed median line without a band. `reference`
-    draws a horizontal rule (e.g. a service-level target).
+    draws a horizontal rule (e.g. a service-level target). `observed` (`observed_fan_data`:
+    `series`, `date`, `observed`) draws what was observed over the fan, as dark points of a
+    shape per series joined by a thin line, named in a legend of its own (not by colour alone);
+    the tooltip, the table view and the description give the observed values too.
     """
-    order = list(dict.fromkeys(data["series"]))
+    if observed is not None and len(observed):
+        keys = ["series", "date"]
+        data = data.merge(observed[[*keys, "observed"]], on=keys, how="left")
+    else:
+        observed = None
     fmt = ".0%" if percent else ",.1f"
     axis = alt.Axis(format="%") if percent else alt.Axis(format=",~f")
-    # A legend only when there is more than one series (the title names a single one).
-    legend = alt.Legend(orient="bottom", columns=3) if len(order) > 1 else None
-    color = alt.Color(
-        "series:N", sort=order, title=None, scale=alt.Scale(range=SERIES_COLOURS), legend=legend
-    )
-    base = alt.Chart(data, title=title)
     x = date_x(data["date"].nunique())
-    tooltip = [
-        alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("date:T", title="Month", format="%b %Y"),
-        alt.Tooltip("p10:Q", title="P10", format=fmt),
-        alt.Tooltip("p50:Q", title="P50 (median)", format=fmt),
-        alt.Tooltip("p90:Q", title="P90", format=fmt),
-    ]
-    banded = ~alt.FieldOneOfPredicate(field="series", oneOf=list(lines_only))
-    band = (
-        base.transform_filter(banded)
-        .mark_area(opacity=0.22)
-        .encode(x=x, y=alt.Y("p10:Q", title=y_title, axis=axis), y2="p90:Q", color=color)
-    )
-    line = base.mark_line(strokeWidth=2).encode(
-        x=x,
-        y=alt.Y("p50:Q", title=y_title, axis=axis),
-        color=color,
-        strokeDash=alt.condition(
-            alt.FieldOneOfPredicate(field="series", oneOf=list(lines_only)),
-            alt.value([6, 4]),
-            alt.value([1, 0]),
-        ),
-        tooltip=tooltip,
-    )
-    layers: list[Any] = [band, line]
+    y = {"title": y_title, "axis": axis}
+    layers = _fan_layers(alt.Chart(data, title=title), data, x, y, lines_only, fmt)
+    if observed is not None:
+        layers += _observed_layers(_observed_labels(observed), x, y, fmt)
     if reference is not None:
         rule = pd.DataFrame({"y": [reference], "label": [reference_label]})
         layers.append(
@@ -211,9 +195,115 @@ def fan_chart(
             .encode(y="y:Q", tooltip=alt.Tooltip("label:N", title="Reference"))
         )
     text = _fan_description(data, title, percent, lines_only)
+    if observed is not None:
+        text += " " + _observed_description(observed, percent)
     if reference is not None:
         text += f" {reference_label or 'Reference'}: {number_text(reference, percent=percent)}."
     return describe(alt.layer(*layers).properties(height=height), text)
+
+
+def _fan_layers(
+    base: alt.Chart,
+    data: pd.DataFrame,
+    x: alt.X,
+    y: dict[str, Any],
+    lines_only: tuple[str, ...],
+    fmt: str,
+) -> list[Any]:
+    """The bands (P10-P90) and the median lines; the lines carry the tooltip (and so the numbers
+    of the table view), with the observed value beside the percentiles when there is one."""
+    order = list(dict.fromkeys(data["series"]))
+    # A legend only when there is more than one series (the title names a single one).
+    legend = alt.Legend(orient="bottom", columns=3) if len(order) > 1 else None
+    color = alt.Color(
+        "series:N", sort=order, title=None, scale=alt.Scale(range=SERIES_COLOURS), legend=legend
+    )
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("date:T", title="Month", format="%b %Y"),
+        alt.Tooltip("p10:Q", title="P10", format=fmt),
+        alt.Tooltip("p50:Q", title="P50 (median)", format=fmt),
+        alt.Tooltip("p90:Q", title="P90", format=fmt),
+    ]
+    if "observed" in data:
+        tooltip.append(alt.Tooltip("observed:Q", title=OBSERVED, format=fmt))
+    plan = alt.FieldOneOfPredicate(field="series", oneOf=list(lines_only))
+    band = (
+        base.transform_filter(~plan)
+        .mark_area(opacity=0.22)
+        .encode(x=x, y=alt.Y("p10:Q", **y), y2="p90:Q", color=color)
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("p50:Q", **y),
+        color=color,
+        strokeDash=alt.condition(plan, alt.value([6, 4]), alt.value([1, 0])),
+        tooltip=tooltip,
+    )
+    return [band, line]
+
+
+OBSERVED = "Observed (actuals)"
+OBSERVED_COLOUR = "#0b0c0c"  # near black: at least 4.5:1 against white and against each band
+OBSERVED_SHAPES = ["diamond", "square", "triangle-up", "cross"]
+
+
+def observed_fan_data(
+    observed: pd.DataFrame, series: dict[str, str], monthly: pd.DataFrame, pool: str = ""
+) -> pd.DataFrame:
+    """Observations (`sim.results.actuals.read_actuals`) of one scope (`pool`, '' for CCS as a
+    whole) for a fan of `series` (a column of `monthly` -> its legend name): `series`, `date`,
+    `observed`."""
+    from sim.results.actuals import ACTUAL_SERIES
+
+    rows = observed[observed["pool"] == pool]
+    column = rows["series"].map(lambda s: ACTUAL_SERIES[s][0])
+    rows = rows[column.isin(list(series))].assign(series=column.map(series))
+    dates = month_dates(monthly).rename(columns={"month": "month_index"})
+    found = rows.merge(dates, on="month_index", how="inner")
+    return found[["series", "date", "observed"]].reset_index(drop=True)
+
+
+def _observed_labels(observed: pd.DataFrame) -> pd.DataFrame:
+    return observed.assign(label="Observed: " + observed["series"].astype(str))
+
+
+def _observed_layers(observed: pd.DataFrame, x: alt.X, y: dict[str, Any], fmt: str) -> list[Any]:
+    """What was observed: a thin dark line through dark points, a shape per series."""
+    base = alt.Chart(observed)
+    labels = list(dict.fromkeys(observed["label"]))
+    shape = alt.Shape(
+        "label:N",
+        sort=labels,
+        title=None,
+        scale=alt.Scale(domain=labels, range=OBSERVED_SHAPES[: len(labels)]),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),  # the whole name
+    )
+    y_obs = alt.Y("observed:Q", **y)
+    tooltip = [
+        alt.Tooltip("label:N", title="Series"),
+        alt.Tooltip("date:T", title="Month", format="%b %Y"),
+        alt.Tooltip("observed:Q", title="Observed", format=fmt),
+    ]
+    line = base.mark_line(color=OBSERVED_COLOUR, strokeWidth=1).encode(
+        x=x, y=y_obs, detail="label:N"
+    )
+    points = base.mark_point(color=OBSERVED_COLOUR, filled=True, size=70, opacity=1).encode(
+        x=x, y=y_obs, shape=shape, tooltip=tooltip
+    )
+    return [line, points]
+
+
+def _observed_description(observed: pd.DataFrame, percent: bool) -> str:
+    """Every observed value, by series and month."""
+    parts = []
+    for series, rows in observed.sort_values("date").groupby("series", sort=False):
+        values = ", ".join(
+            f"{number_text(v, percent=percent)} in {month_text(d)}"
+            for d, v in zip(rows["date"], rows["observed"], strict=True)
+        )
+        parts.append(f"{OBSERVED} of {series} (dark points): {values}.")
+    return " ".join(parts)
 
 
 def _fan_description(
@@ -324,9 +414,21 @@ MONTHLY_CHARTS: tuple[MonthlyChart, ...] = (
 """Every monthly fan chart of a run, in the order the app and the report show them."""
 
 
-def monthly_chart(spec: MonthlyChart, monthly: pd.DataFrame, target: float) -> Chart:
-    """A run's fan chart for one catalogue entry (`target`: the service-level target)."""
-    return fan_chart(fan_data(monthly, spec.series), **spec._options(target))
+def monthly_chart(
+    spec: MonthlyChart,
+    monthly: pd.DataFrame,
+    target: float,
+    observed: pd.DataFrame | None = None,
+    pool: str = "",
+) -> Chart:
+    """A run's fan chart for one catalogue entry (`target`: the service-level target), with what
+    was observed of its series over it (`observed`: actuals as `read_actuals` gives them, of the
+    scope `monthly` covers: `pool`, or '' for CCS as a whole)."""
+    options = spec._options(target)
+    if observed is not None:
+        scope = "" if spec.whole_only else pool
+        options["observed"] = observed_fan_data(observed, spec.series, monthly, scope)
+    return fan_chart(fan_data(monthly, spec.series), **options)
 
 
 def overlay_chart(spec: MonthlyChart, runs: dict[str, pd.DataFrame], target: float) -> Chart:

@@ -20,9 +20,10 @@ from sim.report.evidence import (
     base_label,
 )
 from sim.report.html_parts import Charts, esc, frame_table, html_table, para, td
-from sim.report.monthly import MONTHLY_CHARTS, monthly_chart
+from sim.report.monthly import MONTHLY_CHARTS, monthly_chart, observed_fan_data
 from sim.report.plain_words import describe_scenario
 from sim.report.sections_assumptions import assumptions_appendix
+from sim.results.actuals import Tracking
 from sim.results.formats import (
     format_difference,
     format_difference_interval,
@@ -65,6 +66,7 @@ class Context:
     history: list[HistoryCheck] = field(default_factory=list)  # the public record, 2014-16
     log: pd.DataFrame = field(default_factory=pd.DataFrame)  # the primary run's assumptions log
     code: dict[str, Any] = field(default_factory=dict)  # the report's own version (git_state)
+    actuals: Tracking | None = None  # the actuals given, placed in the primary run's fans
     written_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -184,9 +186,13 @@ def section_results(ctx: Context) -> str:
         _kpi_table(primary),
     ]
     target = primary.scenario.verdict.sla_attainment_target
+    actuals = ctx.actuals
     for spec in [s for s in MONTHLY_CHARTS if s.drawable(primary.monthly)]:
-        chart = monthly_chart(spec, primary.monthly, target)
+        observed = actuals.observed if actuals is not None else None
+        chart = monthly_chart(spec, primary.monthly, target, observed)
         caption = f"{spec.title}: median (line) and P10 to P90 (band) across replications"
+        if actuals and len(observed_fan_data(actuals.observed, spec.series, primary.monthly)):
+            caption += f"; observed values from {actuals.file_name} as dark points"
         parts.append(ctx.charts.figure(chart.properties(width=WIDTH), spec.title, caption))
     others = [run for path, (run, _roles) in ctx.evidence.runs.items() if path != primary.path]
     for run in [r for r in others if _is_option(ctx, r)]:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +25,20 @@ from sim.errors import Problem, ScenarioError
 from sim.model.calendar import Calendar
 from sim.scenario.schema import Scenario
 
-__all__ = ["ACTUAL_SERIES", "coverage", "read_actuals", "track", "write_actuals"]
+__all__ = [
+    "ACTUAL_SERIES",
+    "Tracking",
+    "actuals_upload_rows",
+    "coverage",
+    "parse_actuals",
+    "parse_actuals_upload",
+    "read_actuals",
+    "run_months",
+    "track",
+    "track_file",
+    "track_observed",
+    "write_actuals",
+]
 
 # Column of an actuals file -> (the model's monthly series, what it is). The one definition.
 ACTUAL_SERIES: dict[str, tuple[str, str]] = {
@@ -38,46 +54,57 @@ ACTUAL_SERIES: dict[str, tuple[str, str]] = {
 }
 MAX_ACTUALS_BYTES = 10_000_000
 BANDS = (5, 10, 50, 90, 95)
+COVERAGE_COLUMNS = [
+    "series", "pool", "months", "inside_p10_p90", "inside_p5_p95", "months_outside_p10_p90"
+]  # fmt: skip
+OBSERVED_COLUMNS = ["series", "pool", "month", "month_index", "observed"]
+TRACKED_COLUMNS = [
+    "series", "pool", "month", "observed", *(f"p{b}" for b in BANDS),
+    "inside_p10_p90", "inside_p5_p95",
+]  # fmt: skip
 
 
-def _months(scenario: Scenario) -> dict[str, int]:
-    """`YYYY-MM` of each month's first day -> the run's month index."""
+def run_months(scenario: Scenario) -> dict[str, int]:
+    """`YYYY-MM` of each month of the run (its first day) -> the run's month index."""
     calendar = Calendar(scenario.run.start_date, scenario.run.horizon_months)
     return {d.strftime("%Y-%m"): k for k, d in enumerate(calendar.month_start_dates[:-1])}
 
 
 def read_actuals(path: str | Path, scenario: Scenario) -> pd.DataFrame:
-    """Observations as rows (series, pool, month, observed); raise ScenarioError naming the row
-    and column of every problem."""
+    """Observations as rows (series, pool, month, month_index, observed); raise ScenarioError
+    naming the row and column of every problem."""
     path = Path(path)
-    name = path.name
+    if not path.is_file() or path.stat().st_size > MAX_ACTUALS_BYTES:
+        allowed = f"a CSV file of at most {MAX_ACTUALS_BYTES:,} bytes"
+        raise ScenarioError([Problem(path.name, str(path), allowed)])
+    return parse_actuals(path.read_bytes(), path.name, run_months(scenario), scenario.pool_names)
+
+
+def parse_actuals(
+    content: bytes, name: str, months: dict[str, int], pool_names: list[str]
+) -> pd.DataFrame:
+    """`read_actuals` of a file's bytes, for a run of these months (`run_months`) and pools (an
+    upload is read this way, in the capped reading process of `sim.scenario.uploads`)."""
     problems: list[Problem] = []
 
     def bad(row: int | None, column: str | None, given: str, allowed: str) -> None:
         where = name + (f" row {row}" if row is not None else "")
         problems.append(Problem(where + (f", column {column}" if column else ""), given, allowed))
 
-    if not path.is_file() or path.stat().st_size > MAX_ACTUALS_BYTES:
-        bad(None, None, str(path), f"a CSV file of at most {MAX_ACTUALS_BYTES:,} bytes")
+    if len(content) > MAX_ACTUALS_BYTES:
+        bad(None, None, f"{len(content):,} bytes", f"a CSV file of at most {MAX_ACTUALS_BYTES:,}")
         raise ScenarioError(problems)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = content.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError:
         bad(None, None, "bytes that are not UTF-8", "a CSV file saved as UTF-8")
         raise ScenarioError(problems) from None
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
-    allowed = ["month", "pool", *ACTUAL_SERIES]
-    for column in header:
-        if column not in allowed:
-            bad(1, column, "an unknown column", f"one of: {', '.join(allowed)}")
-    if "month" not in header:
-        bad(1, "month", "missing", "a required column (YYYY-MM)")
-    if not any(c in ACTUAL_SERIES for c in header):
-        bad(1, None, ", ".join(header), f"at least one series: {', '.join(ACTUAL_SERIES)}")
+    _check_header(header, bad)
     if problems:
         raise ScenarioError(problems)
-    months, pools = _months(scenario), ["", *scenario.pool_names]
+    pools = ["", *pool_names]
     span = f"{min(months)} to {max(months)}"
     seen: dict[tuple[str, str], int] = {}
     rows = []
@@ -99,23 +126,71 @@ def read_actuals(path: str | Path, scenario: Scenario) -> pd.DataFrame:
             bad(number, "month", repr(month), f"once per pool (row {seen[month, pool]} has it)")
             continue
         seen[month, pool] = number
-        for column in ACTUAL_SERIES:
-            text = row.get(column, "")
-            if not text:
-                continue
-            top = 1.0 if column == "service_level" else math.inf
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not (math.isfinite(value) and 0 <= value <= top):
-                what = "a share from 0 to 1" if column == "service_level" else "a number, 0 or more"
-                bad(number, column, repr(text), f"blank or {what}")
-                continue
-            rows.append((column, pool, month, months[month], value))
+        rows += [(c, pool, month, months[month], v) for c, v in _values(row, number, bad)]
+    if not rows and not problems:
+        bad(None, None, "no observed values", "at least one value in a series column")
     if problems:
         raise ScenarioError(problems[:50])
-    return pd.DataFrame(rows, columns=["series", "pool", "month", "month_index", "observed"])
+    return pd.DataFrame(rows, columns=OBSERVED_COLUMNS)
+
+
+UPLOAD_READER = "sim.results.actuals:actuals_upload_rows"
+"""The function the app's capped reading process calls on an uploaded actuals file."""
+
+
+def actuals_upload_rows(
+    content: bytes, file_name: str, months: dict[str, int], pool_names: list[str]
+) -> list[list[Any]]:
+    """`parse_actuals` as plain rows (JSON), for the reading process of `sim.scenario.uploads`."""
+    frame = parse_actuals(content, file_name, months, pool_names)
+    return [[str(r[0]), str(r[1]), str(r[2]), int(r[3]), float(r[4])] for r in frame.values]
+
+
+def parse_actuals_upload(
+    content: bytes, file_name: str, scenario: Scenario, max_bytes: int
+) -> pd.DataFrame:
+    """An uploaded actuals file, read in the app's capped reading process (a hostile file cannot
+    take the server's memory or time), for a run of `scenario`: `read_actuals`' rows, or
+    ScenarioError naming each problem's row and column."""
+    from sim.scenario.uploads import read_isolated
+
+    params = {"months": run_months(scenario), "pool_names": list(scenario.pool_names)}
+    rows = read_isolated(
+        UPLOAD_READER, content, file_name, params, min(max_bytes, MAX_ACTUALS_BYTES)
+    )
+    return pd.DataFrame(rows, columns=OBSERVED_COLUMNS)
+
+
+def _values(row: dict[str, str], number: int, bad: Any) -> list[tuple[str, float]]:
+    """A row's observed values (blank cells skipped), each checked against its series' range."""
+    values = []
+    for column in ACTUAL_SERIES:
+        text = row.get(column, "")
+        if not text:
+            continue
+        top = 1.0 if column == "service_level" else math.inf
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 <= value <= top):
+            what = "a share from 0 to 1" if column == "service_level" else "a number, 0 or more"
+            bad(number, column, repr(text), f"blank or {what}")
+            continue
+        values.append((column, value))
+    return values
+
+
+def _check_header(header: list[str], bad: Any) -> None:
+    """The columns: `month`, optionally `pool`, and at least one series, nothing else."""
+    allowed = ["month", "pool", *ACTUAL_SERIES]
+    for column in header:
+        if column not in allowed:
+            bad(1, column, "an unknown column", f"one of: {', '.join(allowed)}")
+    if "month" not in header:
+        bad(1, "month", "missing", "a required column (YYYY-MM)")
+    if not any(c in ACTUAL_SERIES for c in header):
+        bad(1, None, ", ".join(header), f"at least one series: {', '.join(ACTUAL_SERIES)}")
 
 
 def track(actuals: pd.DataFrame, monthly: pd.DataFrame, by_pool: pd.DataFrame) -> pd.DataFrame:
@@ -139,7 +214,7 @@ def track(actuals: pd.DataFrame, monthly: pd.DataFrame, by_pool: pd.DataFrame) -
                 "inside_p5_p95": bool(p[0] <= float(obs.observed) <= p[4]),  # type: ignore[arg-type]
             }
         )
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=TRACKED_COLUMNS)
 
 
 def coverage(tracked: pd.DataFrame) -> pd.DataFrame:
@@ -157,7 +232,62 @@ def coverage(tracked: pd.DataFrame) -> pd.DataFrame:
                 "months_outside_p10_p90": " ".join(outside),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """An actuals file placed in a run's fans: which file (name and SHA-256), its observations,
+    each with its band (`track`), the coverage of each series and pool (`coverage`), and the
+    series left out because the run's tables lack them (a run written before they were
+    recorded). `ccs-sim track`, the report and the app all show this one result."""
+
+    file_name: str
+    sha256: str
+    observed: pd.DataFrame
+    tracked: pd.DataFrame
+    summary: pd.DataFrame
+    left_out: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """All observations together, against what a well-calibrated forecast would give."""
+        n = len(self.tracked)
+        if not n:
+            return "No observations could be placed in this run's fans."
+        inner, outer = self.tracked["inside_p10_p90"].mean(), self.tracked["inside_p5_p95"].mean()
+        return (
+            f"All {n} observations: {inner:.0%} inside P10-P90 (80% expected), "
+            f"{outer:.0%} inside P5-P95 (90% expected)."
+        )
+
+    def left_out_sentence(self) -> str:
+        """The series the run cannot place, or '' when there are none."""
+        if not self.left_out:
+            return ""
+        return f"Not in this run's tables (an older run): {', '.join(self.left_out)}; left out."
+
+
+def track_observed(
+    observed: pd.DataFrame,
+    monthly: pd.DataFrame,
+    by_pool: pd.DataFrame,
+    file_name: str,
+    sha256: str,
+) -> Tracking:
+    """Place observations (`read_actuals`, `parse_actuals`) in a run's monthly tables."""
+    missing = tuple(sorted({s for s in observed["series"] if ACTUAL_SERIES[s][0] not in monthly}))
+    kept = observed[~observed["series"].isin(missing)].reset_index(drop=True)
+    tracked = track(kept, monthly, by_pool)
+    return Tracking(file_name, sha256, kept, tracked, coverage(tracked), missing)
+
+
+def track_file(
+    path: str | Path, scenario: Scenario, monthly: pd.DataFrame, by_pool: pd.DataFrame
+) -> Tracking:
+    """Read an actuals file (ScenarioError naming rows and columns) and place it in a run's fans."""
+    observed = read_actuals(path, scenario)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return track_observed(observed, monthly, by_pool, Path(path).name, digest)
 
 
 def write_actuals(monthly: pd.DataFrame, by_pool: pd.DataFrame, start: dt.date, path: Path) -> None:

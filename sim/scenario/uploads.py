@@ -1,4 +1,6 @@
 """Scenario files from strangers (the app's uploads): read in a child process with hard limits.
+Other uploads (an actuals file) are read in the same process, by a function the program names
+(`read_isolated`).
 
 An upload is read exactly as a scenario file is (`sim.scenario.safe_yaml`'s size, depth, alias
 and repeated-key limits), and in addition in a separate, short-lived process whose memory
@@ -14,6 +16,7 @@ folder, by bare file name only (no paths), and must name one of the files there.
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import os
 import select
@@ -39,6 +42,7 @@ __all__ = [
     "Upload",
     "parse_upload_here",
     "parse_upload_isolated",
+    "read_isolated",
     "scenario_files_in",
 ]
 
@@ -170,6 +174,41 @@ _READER = _Reader()
 atexit.register(_READER.stop)
 
 
+def read_isolated(
+    reader: str,
+    content: bytes,
+    file_name: str,
+    params: dict[str, Any],
+    max_bytes: int,
+    seconds: float = UPLOAD_SECONDS,
+    memory_bytes: int = UPLOAD_MEMORY_BYTES,
+) -> Any:
+    """Read an upload other than a scenario in the reading process, within its memory and time:
+    `reader` names a function ("module:function", chosen by the program, never by the upload)
+    called there as `function(content, file_name, **params)`, which returns plain data (JSON) or
+    raises ScenarioError. Raises ScenarioError for every problem, including running out of the
+    size, time or memory allowed."""
+    if len(content) > max_bytes:
+        given = f"a file of {len(content):,} bytes"
+        raise ScenarioError([Problem(file_name, given, f"at most {max_bytes:,} bytes")])
+    request = {"reader": reader, "file_name": file_name, "params": params, "size": len(content)}
+    answer = _READER.ask(request, content, seconds, memory_bytes)
+    answer = _checked(answer, file_name, seconds, memory_bytes)
+    return answer["data"]
+
+
+def _checked(answer: Any, file_name: str, seconds: float, memory_bytes: int) -> dict[str, Any]:
+    """The reading process's answer, or ScenarioError saying what went wrong."""
+    if answer == "timeout":
+        raise _refused(file_name, f"took longer than {seconds:g} s to read", "UPLOAD_SECONDS")
+    if answer is None or answer.get("memory"):
+        memory = memory_bytes >> 20
+        raise _refused(file_name, f"needed more than {memory} MB to read", "UPLOAD_MEMORY_BYTES")
+    if not answer["ok"]:
+        raise ScenarioError([Problem(*p) for p in answer["problems"]], file_name)
+    return dict(answer)
+
+
 def parse_upload_isolated(
     content: bytes,
     file_name: str,
@@ -184,14 +223,7 @@ def parse_upload_isolated(
     text_of_scenario_bytes(content, file_name)  # the size limit, before sending anything
     request = {"file_name": file_name, "folder": str(scenarios_folder), "size": len(content)}
     answer = _READER.ask(request, content, seconds, memory_bytes)
-    if answer == "timeout":
-        raise _refused(file_name, f"took longer than {seconds:g} s to read", "UPLOAD_SECONDS")
-    if answer is None or answer.get("memory"):
-        raise _refused(
-            file_name, f"needed more than {memory_bytes >> 20} MB to read", "UPLOAD_MEMORY_BYTES"
-        )
-    if not answer["ok"]:
-        raise ScenarioError([Problem(*p) for p in answer["problems"]], file_name)
+    answer = _checked(answer, file_name, seconds, memory_bytes)
     # The child's result is a valid scenario's own data: small, and checked again here.
     scenario = parse_scenario(answer["data"], source=file_name)
     return Upload(scenario, answer["parent"])
@@ -199,7 +231,7 @@ def parse_upload_isolated(
 
 def _refused(file_name: str, what: str, limit: str) -> ScenarioError:
     return ScenarioError(
-        [Problem("", f"a file that {what}", f"a scenario file the app can read ({limit})")],
+        [Problem("", f"a file that {what}", f"a file the app can read ({limit})")],
         file_name,
     )
 
@@ -220,7 +252,12 @@ def _serve() -> int:
     while header := requests.readline():
         request = json.loads(header)
         content = requests.read(request["size"])
-        answer = _read_one(content, request["file_name"], Path(request["folder"]))
+        if "reader" in request:
+            answer = _read_other(
+                request["reader"], content, request["file_name"], request["params"]
+            )
+        else:
+            answer = _read_one(content, request["file_name"], Path(request["folder"]))
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
         if answer.get("memory"):
@@ -232,6 +269,17 @@ def _read_one(content: bytes, file_name: str, folder: Path) -> dict[str, Any]:
     try:
         upload = parse_upload_here(content, file_name, folder)
         return {"ok": True, "data": scenario_fields(upload.scenario), "parent": upload.parent}
+    except ScenarioError as error:
+        return {"ok": False, "problems": [[p.path, p.given, p.allowed] for p in error.problems]}
+    except MemoryError:
+        return {"ok": False, "memory": True}
+
+
+def _read_other(reader: str, content: bytes, file_name: str, params: dict[str, Any]) -> Any:
+    module, name = reader.split(":")
+    try:
+        function = getattr(importlib.import_module(module), name)
+        return {"ok": True, "data": function(content, file_name, **params)}
     except ScenarioError as error:
         return {"ok": False, "problems": [[p.path, p.given, p.allowed] for p in error.problems]}
     except MemoryError:
