@@ -9,10 +9,11 @@ means.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from app_pages import running, session_work, state
+from app_pages import running, session_work, snapshot_view, state
 from app_pages.chart_view import show_chart, show_table
 from app_pages.forms import scenario_files_in
 from sim.errors import ScenarioError
@@ -66,6 +67,20 @@ def choose_other(base: state.Base, now: state.Current) -> tuple[Scenario, str, R
     return scenario, f"{scenario.name} ({choice})", origin
 
 
+def _from_snapshot(other: tuple[Scenario, str, RunOrigin] | None) -> Any:
+    """The scenario compared with starts from the session's snapshot too, if there is one."""
+    if other is None:
+        return None
+    started, problems = snapshot_view.start_from_snapshot(other[0])
+    if started is None:
+        st.error(
+            f"{other[1]} cannot start from the snapshot:\n\n"
+            + "\n".join(f"- {x}" for x in problems)
+        )
+        return None
+    return started, other[1], other[2]
+
+
 def main() -> None:
     """The Compare page."""
     st.title("Compare")
@@ -82,7 +97,7 @@ def main() -> None:
             "app_pages/scenario.py", label="Fix it on the Scenario page", icon=":material/edit:"
         )
         return
-    other = choose_other(base, now)
+    other = _from_snapshot(choose_other(base, now))
     if other is None:
         return
     other_scenario, other_label, other_origin = other

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import snapshot_view, state
 from app_pages.chart_view import show_chart
 from app_pages.forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
 from app_pages.widgets import (
@@ -576,6 +576,7 @@ def main() -> None:
     with status_box:
         status(current, base)
     st.divider()
+    snapshot_view.show_snapshot(current.before_snapshot)
     differences_and_download(current, base)
 
 

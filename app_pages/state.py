@@ -30,6 +30,7 @@ from app_pages.forms import (
     scenario_data,
     scenario_files_in,
 )
+from app_pages.snapshot_view import start_from_snapshot
 from app_pages.wording import edited_name
 from sim.errors import Problem, ScenarioError
 from sim.runs.cache import CACHE_DIR_ENV, RunOrigin
@@ -196,6 +197,9 @@ class Current:
     diffs: list[Difference] = field(default_factory=list)
     dropped_sources: list[str] = field(default_factory=list)
     origin: RunOrigin = field(default_factory=RunOrigin)
+    before_snapshot: Scenario | None = (
+        None  # as edited, before a snapshot (app_pages.snapshot_view)
+    )
 
     @property
     def is_edited(self) -> bool:
@@ -220,9 +224,12 @@ def current() -> Current:
         return Current(None, shown_only + problem_lines(error.problems, data), diffs, dropped)
     if shown_only:
         return Current(None, shown_only, diffs, dropped)
+    started, snapshot_problems = start_from_snapshot(scenario)
+    if started is None:
+        return Current(None, snapshot_problems, diffs, dropped, before_snapshot=scenario)
     suffix = " (edited in the planners' app)" if diffs else ""
     origin = RunOrigin(start.shown_file + suffix, start.sha256, overrides_for(diffs))
-    return Current(scenario, [], diffs, dropped, origin)
+    return Current(started, [], diffs, dropped, origin, before_snapshot=scenario)
 
 
 def run_name(start: Base, data: dict[str, Any], diffs: list[Difference]) -> str:

@@ -408,3 +408,56 @@ def test_downloads_before_and_after_a_run() -> None:
         "pools.csv",
     ):
         assert name in labels
+
+
+def _snapshot_zip(folder: Path, month: int, rep: int) -> bytes:
+    """The model's own state of small.yaml at the start of `month`, zipped as a planner would
+    zip the snapshot folder."""
+    import io
+    import zipfile
+
+    from sim.model.streams import replication_seed_sequence
+    from sim.results.state_snapshot import write_model_snapshot
+    from sim.scenario.files import load_scenario
+
+    scenario = load_scenario(Path(__file__).parent / "data" / "app" / "small.yaml")
+    write_model_snapshot(scenario, replication_seed_sequence(2014, rep), month, folder)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.glob("*.csv")):
+            archive.writestr(f"{folder.name}/{path.name}", path.read_bytes())
+    return buffer.getvalue()
+
+
+def test_a_snapshot_starts_the_run_on_its_date_and_a_different_one_never_reuses_a_run(
+    app_env: Path, tmp_path: Path
+) -> None:
+    from app_pages.snapshot_view import Upload
+    from sim.scenario.snapshot import snapshot_sha256
+
+    first = _snapshot_zip(tmp_path / "october", 6, 0)
+    at = start()
+    at.session_state["snapshot.accepted"] = Upload("october.zip", first)
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at.success)
+    assert "Starting from **october.zip**" in shown and "on **01 October 2014**" in shown
+    assert "staff in post" in shown and texts(at.markdown).count("**Work in hand:**") == 1
+    at = run_results(at, reps=2)
+    assert "12 months from 01 Oct 2014" in texts(at.caption)
+    run_dir = Path(at.session_state["last_run"])
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    start_state = manifest["scenario"]["start_state"]
+    assert start_state["snapshot_sha256"] == snapshot_sha256(tmp_path / "october")
+    assert manifest["scenario"]["run"]["start_date"] == "2014-10-01"
+
+    # Another snapshot of the same day (another replication's state): another run, not the
+    # cached one, and its own SHA-256 in its manifest.
+    at.session_state["snapshot.accepted"] = Upload(
+        "october.zip", _snapshot_zip(tmp_path / "b", 6, 1)
+    )
+    at = run_results(at, reps=2)
+    other = Path(at.session_state["last_run"])
+    assert other != run_dir and "results from the cache" not in texts(at.caption)
+    manifest = json.loads((other / "manifest.json").read_text())
+    assert manifest["scenario"]["start_state"]["snapshot_sha256"] == snapshot_sha256(tmp_path / "b")

@@ -47,6 +47,11 @@ BAD_UPLOADS = [
     ("out_of_range.yaml", b"extends: baseline\nrecruitment:\n  offer_acceptance: 1.5\n"),
 ]
 
+SNAPSHOT_WRONG = {
+    "name": "snapshot.csv",
+    "mimeType": "text/csv",
+    "buffer": b"snapshot_date\n2016-13-01\n",
+}
 ACTUALS_WRONG = {
     "name": "wrong.csv",
     "mimeType": "text/csv",
@@ -122,6 +127,15 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     assert _field_values(page) == before
     _no_errors(page)
     _snap(page, "1_bad_uploads_leave_every_field")
+    # A snapshot with mistakes (issue 9) is refused in words, naming each file at fault, and
+    # changes nothing.
+    snapshot_box = page.locator('[data-testid="stFileUploader"]').filter(has_text="Snapshot")
+    snapshot_box.locator('input[type="file"]').set_input_files(files=[SNAPSHOT_WRONG])
+    _settle(page)
+    expect(page.get_by_text("The snapshot cannot be used").first).to_be_visible()
+    expect(page.get_by_text("work.csv: given missing").first).to_be_visible()
+    assert _field_values(page) == before
+    _no_errors(page)
 
     # 2. An edit renames what runs: page title, status, sidebar.
     page.get_by_role("tab", name="Recruitment").click()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ from sim.model.state import PoolState, Worker
 from sim.model.streams import Streams
 from sim.scenario.distributions import Fixed, Uniform
 from sim.scenario.files import load_scenario
+from sim.scenario.schema import scenario_fields
 from sim.scenario.snapshot import (
     SNAPSHOT_FILES,
     apply_snapshot,
@@ -300,3 +303,48 @@ def test_heads_and_fte_are_reported_separately_and_pay_follows_fte() -> None:
     assert full_time["fte_in_post"].tolist() == [3.0, 3.0]
     cost_share = part_time["staff_cost_gbp"] / full_time["staff_cost_gbp"]
     assert cost_share.tolist() == pytest.approx([0.7, 0.7])
+
+
+def _zip_of(folder: Path, inside: str = "snapshot/") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.glob("*.csv")):
+            archive.writestr(inside + path.name, path.read_bytes())
+    return buffer.getvalue()
+
+
+def test_an_uploaded_snapshot_is_the_folder_s_snapshot_exactly() -> None:
+    """The app's upload (a zip of the folder, or the files) is read in the capped process and
+    checked as `load_snapshot` checks the folder: the same date, rows and SHA-256, so the same
+    scenario runs as with `ccs-sim run --snapshot`."""
+    from sim.scenario.snapshot_upload import pack_files, read_snapshot_upload
+
+    folder = Path(__file__).parent.parent / "examples" / "snapshot"
+    scenario = load_scenario(BASELINE)
+    expected = load_snapshot(folder, scenario)
+    files = {p.name: p.read_bytes() for p in folder.glob("*.csv")}
+    for content in (_zip_of(folder), pack_files(files)):
+        uploaded = read_snapshot_upload(content, "snapshot.zip", scenario)
+        assert (uploaded.date, uploaded.rows, uploaded.sha256) == (
+            expected.date, expected.rows, expected.sha256
+        )  # fmt: skip
+        assert scenario_fields(apply_snapshot(scenario, uploaded)) == scenario_fields(
+            apply_snapshot(scenario, expected)
+        )
+
+
+def test_an_uploaded_snapshot_s_mistakes_are_named_by_file_row_and_column(tmp_path: Path) -> None:
+    from sim.scenario.snapshot_upload import read_snapshot_upload
+
+    scenario = load_scenario(TINY)
+    bad = {name: [dict(row) for row in rows] for name, rows in GOOD.items()}
+    bad["staff.csv"][0]["fte"] = "1.4"
+    folder = write_snapshot(tmp_path / "bad", bad)
+    with pytest.raises(ScenarioError) as error:
+        read_snapshot_upload(_zip_of(folder, ""), "bad.zip", scenario)
+    assert "staff.csv row 2, column fte: given '1.4'" in str(error.value)
+    with pytest.raises(ScenarioError, match="a file that is not a zip"):
+        read_snapshot_upload(b"staff.csv", "staff.zip", scenario)
+    (folder / "work.csv").unlink()
+    with pytest.raises(ScenarioError, match=r"work\.csv: given missing"):
+        read_snapshot_upload(_zip_of(folder), "short.zip", scenario)
