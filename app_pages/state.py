@@ -228,6 +228,8 @@ def current() -> Current:
     if started is None:
         return Current(None, snapshot_problems, diffs, dropped, before_snapshot=scenario)
     suffix = " (edited in the planners' app)" if diffs else ""
+    if started is not scenario:
+        suffix += f", starting from {started.start_state.source}"  # the snapshot, by SHA-256
     origin = RunOrigin(start.shown_file + suffix, start.sha256, overrides_for(diffs))
     return Current(started, [], diffs, dropped, origin, before_snapshot=scenario)
 

@@ -450,6 +450,10 @@ def test_a_snapshot_starts_the_run_on_its_date_and_a_different_one_never_reuses_
     start_state = manifest["scenario"]["start_state"]
     assert start_state["snapshot_sha256"] == snapshot_sha256(tmp_path / "october")
     assert manifest["scenario"]["run"]["start_date"] == "2014-10-01"
+    assert manifest["scenario_file"] == (
+        f"scenarios/small.yaml, starting from snapshot october (SHA-256 "
+        f"{start_state['snapshot_sha256']})"
+    )
 
     # Another snapshot of the same day (another replication's state): another run, not the
     # cached one, and its own SHA-256 in its manifest.
