@@ -348,3 +348,14 @@ def test_an_uploaded_snapshot_s_mistakes_are_named_by_file_row_and_column(tmp_pa
     (folder / "work.csv").unlink()
     with pytest.raises(ScenarioError, match=r"work\.csv: given missing"):
         read_snapshot_upload(_zip_of(folder), "short.zip", scenario)
+
+
+def test_a_zip_that_unpacks_too_large_is_refused_before_it_is_unpacked() -> None:
+    from sim.scenario.snapshot_upload import read_snapshot_upload
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("staff.csv", b"0" * 50_000_001)  # about 50 KB packed
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(ScenarioError, match="50,000,001 bytes unpacked; at most 50,000,000"):
+        read_snapshot_upload(buffer.getvalue(), "bomb.zip", load_scenario(TINY))
