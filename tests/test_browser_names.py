@@ -65,6 +65,11 @@ ACTUALS_GOOD = {  # four months of three series for CCS as a whole: 12 observati
 }
 
 
+def _file_input(page: Page, label: str) -> object:
+    """The file input of the upload box whose label starts with `label` (a page may have two)."""
+    return page.get_by_role("region", name=label).get_by_test_id("stFileUploaderDropzoneInput")
+
+
 def _snap(page: Page, name: str) -> Path:
     """A screenshot of what is on screen (not the whole page: kept small), for the record."""
     EVIDENCE.mkdir(parents=True, exist_ok=True)
@@ -117,7 +122,7 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     _settle(page)
     for i in range(9):
         name, content = BAD_UPLOADS[i % len(BAD_UPLOADS)]
-        page.locator('input[type="file"]').set_input_files(
+        _file_input(page, "Scenario file").set_input_files(
             files=[{"name": name, "mimeType": "application/x-yaml", "buffer": content}]
         )
         if i % 3 == 2:  # now and then, let the rerun finish before the next upload
@@ -129,8 +134,7 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     _snap(page, "1_bad_uploads_leave_every_field")
     # A snapshot with mistakes (issue 9) is refused in words, naming each file at fault, and
     # changes nothing.
-    snapshot_box = page.locator('[data-testid="stFileUploader"]').filter(has_text="Snapshot")
-    snapshot_box.locator('input[type="file"]').set_input_files(files=[SNAPSHOT_WRONG])
+    _file_input(page, "Snapshot:").set_input_files(files=[SNAPSHOT_WRONG])
     _settle(page)
     expect(page.get_by_text("The snapshot cannot be used").first).to_be_visible()
     expect(page.get_by_text("work.csv: given missing").first).to_be_visible()
@@ -161,11 +165,11 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
 
     # 8. Actuals (issue 9): a file with a mistake is refused in words, by row and column; a good
     # one is drawn over the fans (and in their table views) and tracked as `ccs-sim track` does.
-    page.locator('input[type="file"]').set_input_files(files=[ACTUALS_WRONG])
+    _file_input(page, "Actuals file").set_input_files(files=[ACTUALS_WRONG])
     _settle(page)
     expect(page.get_by_text("wrong.csv row 3, column backlog").first).to_be_visible()
     expect(page.get_by_text("cannot be used: nothing of it is shown").first).to_be_visible()
-    page.locator('input[type="file"]').set_input_files(files=[ACTUALS_GOOD])
+    _file_input(page, "Actuals file").set_input_files(files=[ACTUALS_GOOD])
     _settle(page)
     expect(page.get_by_role("heading", name="Forecast against actuals")).to_be_visible()
     expect(page.get_by_text("All 12 observations:").first).to_be_visible()
