@@ -19,13 +19,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cli_evidence import add_evidence_verbs
+from sim.cli_options import (
+    EXIT_FAILED_REPS,
+    EXIT_FAULT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_READER_GONE,
+    EXIT_STORAGE,
+    EXIT_USAGE,
+    add_overrides,
+    fraction,
+    non_negative_int,
+    positive_int,
+    replications,
+)
 from sim.cli_snapshot import (
     add_snapshot_run_options,
     add_snapshot_verbs,
@@ -33,23 +47,15 @@ from sim.cli_snapshot import (
     write_run_snapshots,
 )
 from sim.crash_log import record_crash
-from sim.errors import Problem, ScenarioError, storage_fault
+from sim.errors import ScenarioError, storage_fault
 from sim.runs.limits import MAX_REPS
 from sim.scenario.files import load_scenario, scenario_json_schema
 from sim.scenario.schema import scenario_notes
 
-# = sim.studies.study.DEFAULT_CACHE, without importing pandas
-DEFAULT_CACHE = Path("runs") / "cache"
-
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["main"]
-
-EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-EXIT_FAULT = 3  # the program's fault, not the user's: reported with a log reference
-EXIT_STORAGE = 74  # sysexits' EX_IOERR: the disk or a folder, not the input or the model
-EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader left
+__all__ = ["EXIT_STORAGE", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,237 +121,47 @@ def _parser() -> argparse.ArgumentParser:
     run = verbs.add_parser("run", help="run a Monte Carlo batch into a run directory")
     run.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
     run.add_argument(
-        "--reps", type=_reps, default=20, help=f"replications (default 20, at most {MAX_REPS:,})"
+        "--reps",
+        type=replications,
+        default=20,
+        help=f"replications (default 20, at most {MAX_REPS:,})",
     )
-    run.add_argument("--seed", type=_non_negative_int, default=2014, help="run seed")
+    run.add_argument("--seed", type=non_negative_int, default=2014, help="run seed")
     run.add_argument("--out", type=Path, help="run directory (default runs/NAME-TIMESTAMP)")
-    run.add_argument("--workers", type=_positive_int, help="local processes (default: all cores)")
+    run.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
     run.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     add_snapshot_run_options(run)
     run.add_argument(
         "--precision",
-        type=_fraction,
+        type=fraction,
         help="stop once each headline KPI's 95%% CI half-width is within this share of its "
         "mean (e.g. 0.05), up to --reps",
     )
-    _add_overrides(run)
+    add_overrides(run)
     run.set_defaults(handler=_run)
 
     validate = verbs.add_parser("validate", help="check a scenario file; exit 2 if it has problems")
     validate.add_argument("scenario")
-    _add_overrides(validate)
+    add_overrides(validate)
     validate.set_defaults(handler=_validate)
 
     again = verbs.add_parser(
         "reproduce", help="rerun a run directory and report whether results are bit-identical"
     )
     again.add_argument("run_dir", type=Path)
-    again.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
+    again.add_argument("--workers", type=positive_int, help="local processes (default: all)")
     again.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
     again.set_defaults(handler=_reproduce)
 
     schema = verbs.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(handler=_schema)
-    _add_evidence_verbs(verbs)
+    add_evidence_verbs(verbs)
     add_snapshot_verbs(verbs)
     parser.set_defaults(
         interrupted="Finished replications are saved; add --resume to complete the run."
     )
     return parser
-
-
-def _add_overrides(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a field, e.g. --set recruitment.offer_acceptance=0.8 (repeatable)",
-    )
-
-
-def _add_evidence_verbs(verbs: Any) -> None:
-    """compare, sweep, plan and report: evidence for business cases (docs/evidence.md)."""
-    rerun = "Finished runs are cached: rerun the same command to carry on."
-    compare = verbs.add_parser(
-        "compare", help="compare options with a base case (common random numbers)"
-    )
-    compare.add_argument("base", help="the base case's scenario file")
-    compare.add_argument("options", nargs="+", metavar="option", help="option scenario files")
-    _add_study_options(compare)
-    compare.set_defaults(handler=_compare, interrupted=rerun)
-
-    sweep = verbs.add_parser(
-        "sweep", help="sensitivity: grids, tornado and switching values over levers"
-    )
-    sweep.add_argument("scenario")
-    sweep.add_argument(
-        "--vary",
-        action="append",
-        default=[],
-        required=True,
-        metavar="KEY=V1,V2,...",
-        help="a lever and its values (field path with * wildcards, or a named lever such as "
-        "demand_scale, recruitment_time_scale); KEY=LOW:HIGH[:STEP] also works; repeatable",
-    )
-    sweep.add_argument("--kpi", default="outruns_capability", help="the tornado's KPI")
-    sweep.add_argument(
-        "--criterion",
-        action="append",
-        choices=("outrun", "sla"),
-        help="switching-value criterion: outrun (P(outruns) = 50%%) or sla (service level = "
-        "target); default both",
-    )
-    sweep.add_argument("--bisect", type=_non_negative_int, default=3, help="bisection steps")
-    sweep.add_argument("--no-grid", action="store_true", help="skip the two-way grid")
-    sweep.add_argument("--no-switching", action="store_true", help="skip switching values")
-    _add_study_options(sweep)
-    sweep.set_defaults(handler=_sweep, interrupted=rerun)
-
-    plan = verbs.add_parser("plan", help="least-cost lever setting that meets a target")
-    plan.add_argument("scenario")
-    plan.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        required=True,
-        metavar="EXPR",
-        help="'KPI OP NUMBER', e.g. 'sla_attainment >= 0.9' (repeatable: all must hold)",
-    )
-    plan.add_argument(
-        "--lever",
-        action="append",
-        default=[],
-        required=True,
-        metavar="KEY=LOW:HIGH[:STEP]",
-        help="a lever and its range (or KEY=V1,V2,...), e.g. headcount_plan_scale=1:1.5:0.1",
-    )
-    plan.add_argument(
-        "--confidence",
-        type=_fraction,
-        default=0.9,
-        help="share of replications (futures) that must meet every target (default 0.9)",
-    )
-    plan.add_argument(
-        "--cost",
-        default="staff_cost_gbp + contractor_cost_gbp",
-        help="cost to minimise: KPI names joined by + and - (default: staff + contractor cost)",
-    )
-    plan.add_argument(
-        "--lever-cost",
-        action="append",
-        default=[],
-        metavar="KEY=GBP",
-        help="extra cost per unit of a lever above its value as given (repeatable)",
-    )
-    plan.add_argument(
-        "--strict",
-        action="store_true",
-        help="require the 95%% interval's lower end of the share meeting the target to reach "
-        "the confidence",
-    )
-    _add_study_options(plan)
-    plan.set_defaults(handler=_plan, interrupted=rerun)
-
-    report = verbs.add_parser("report", help="an offline HTML report with PNG charts")
-    report.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="run or study dirs")
-    report.add_argument("--out", type=Path, help="report folder (default runs/report-TIMESTAMP)")
-    report.add_argument(
-        "--optimism-bias",
-        type=_finite_float,
-        metavar="UPLIFT",
-        help="add a variant with build-up durations uplifted, e.g. 0.54 for +54%%",
-    )
-    report.add_argument("--title", default="", help="the report's title")
-    report.add_argument(
-        "--actuals",
-        type=Path,
-        metavar="FILE.csv",
-        help="observed monthly series: adds 'Forecast against actuals' (docs/snapshot.md)",
-    )
-    report.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
-    report.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
-    report.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="run cache folder")
-    report.set_defaults(handler=_report, interrupted=rerun)
-
-
-def _add_study_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--reps",
-        type=_reps,
-        default=20,
-        help=f"replications per scenario (default 20, at most {MAX_REPS:,})",
-    )
-    parser.add_argument("--seed", type=_non_negative_int, default=2014, help="seed, shared by all")
-    parser.add_argument("--out", type=Path, help="study folder (default runs/VERB-NAME-TIMESTAMP)")
-    parser.add_argument("--workers", type=_positive_int, help="local processes (default: all)")
-    parser.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
-    parser.add_argument(
-        "--cache",
-        type=Path,
-        default=DEFAULT_CACHE,
-        help=f"folder of cached run directories (default {DEFAULT_CACHE})",
-    )
-    _add_overrides(parser)
-
-
-def _reps(text: str) -> int:
-    value = _positive_int(text)
-    if value > MAX_REPS:
-        raise argparse.ArgumentTypeError(
-            f"given {_typed(text)}; allowed: at most {MAX_REPS:,} replications (MAX_REPS)"
-        )
-    return value
-
-
-def _typed(text: str) -> str:
-    """What the user typed, cut short: a pasted megabyte is not echoed back."""
-    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
-
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"given {_typed(text)}; allowed: a whole number of 1 or more"
-        )
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"given {_typed(text)!r}; allowed: a whole number"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"given {_typed(text)}; allowed: 0 or more")
-    return value
-
-
-def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"given {_typed(text)!r}; allowed: a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"given {_typed(text)}; allowed: a finite number")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"given {_typed(text)!r}; allowed: a number") from None
-    if not 0 < value < 1:  # NaN fails this too
-        raise argparse.ArgumentTypeError(
-            f"given {_typed(text)}; allowed: between 0 and 1, e.g. 0.05"
-        )
-    return value
 
 
 # --- verbs --------------------------------------------------------------------------------------
@@ -450,240 +266,6 @@ def _reproduce(args: argparse.Namespace) -> int:
     if m.get("model_version") or m.get("git_commit"):
         print(f"  (original: ccs-sim {m.get('model_version')}, commit {m.get('git_commit')})")
     return EXIT_FAILED_REPS
-
-
-# --- evidence verbs: compare, sweep, plan, report -----------------------------------------------
-
-
-def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
-    from sim.runs.rundir import new_output_dir
-
-    return args.out or new_output_dir(Path("runs"), f"{verb}-{name}")
-
-
-def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, charts: bool) -> Any:
-    """Claim `out`, then run `work(executor, on_progress)` with a progress bar over all
-    replications, and write the study's charts (`charts`) before letting `out` go."""
-    from sim.runs.executors import make_executor
-    from sim.runs.progress import Progress
-    from sim.runs.rundir import claim_directory
-
-    executor = make_executor(args.workers, args.scheduler)
-    progress = Progress(0, "replications (all scenarios)")
-    print(f"{what} ({executor.description})", file=sys.stderr)
-
-    def on_progress(done: int, total: int) -> None:
-        nonlocal progress
-        if total != progress.total:  # a search added points: a new bar, same clock
-            started, progress = progress.started, Progress(total, "replications (all scenarios)")
-            progress.started = started
-        progress.update(done)
-
-    with claim_directory(out):
-        try:
-            result = work(executor, on_progress)
-        finally:
-            progress.close()
-            executor.close()
-        if charts:
-            _study_charts(out)
-    return result
-
-
-def _compare(args: argparse.Namespace) -> int:
-    from sim.results.formats import (
-        format_difference,
-        format_difference_interval,
-        format_kpi,
-        format_probability,
-        paired_subset,
-    )
-    from sim.results.kpis import in_group
-    from sim.studies.compare import CompareRequest, Option, run_comparison
-
-    files = [args.base, *args.options]
-    scenarios = [load_scenario(f, args.overrides) for f in files]
-    names = [s.name for s in scenarios]
-    labels = names if len(set(names)) == len(names) else [Path(f).stem for f in files]
-    options = [
-        Option(label, scenario, str(file), list(args.overrides))
-        for label, scenario, file in zip(labels, scenarios, files, strict=True)
-    ]
-    out = _study_out(args, "compare", labels[0])
-    request = CompareRequest(options, args.seed, args.reps, out, args.cache)
-    result = _with_progress(
-        args,
-        f"Comparing {len(options) - 1} option(s) with '{labels[0]}': {args.reps} replications "
-        f"each, seed {args.seed} -> {out}",
-        out,
-        lambda executor, progress: run_comparison(request, executor, progress),
-        charts=True,
-    )
-    order = {kpi: i for i, kpi in enumerate(in_group("comparison"))}
-    table = result.table[result.table["kpi"].isin(order)]
-    table = table.sort_values(
-        ["option", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c
-    )
-    print(
-        f"\n{'Option':<24}{'KPI':<24}{'base':>16}{'option':>16}{'difference [95% CI]':>40}"
-        f"{'better':>8}{'worse':>8}"
-    )
-    for r in table.to_dict("records"):
-        kpi = str(r["kpi"])
-        ci = (
-            f"{format_difference(kpi, r['difference'])}{paired_subset(r)} "
-            f"[{format_difference_interval(kpi, r['ci_low'], r['ci_high'])}]"
-        )
-        better, worse = (
-            "" if r[p] != r[p] else format_probability(r[p])
-            for p in ("p_option_better", "p_option_worse")
-        )
-        print(
-            f"{r['option']:<24}{kpi:<24}{format_kpi(kpi, r['base_mean']):>16}"
-            f"{format_kpi(kpi, r['option_mean']):>16}{ci:>40}{better:>8}{worse:>8}"
-        )
-    print(f"Results: {out} (comparison.csv, charts/)")
-    return EXIT_OK
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
-    from sim.results.formats import format_difference, format_kpi
-    from sim.results.kpis import kpi_label
-    from sim.scenario.levers import parse_lever_values
-    from sim.studies.sweep import SweepRequest, run_sweep, switching_sentence
-
-    scenario = load_scenario(args.scenario, args.overrides)
-    levers = [parse_lever_values(text, "--vary") for text in args.vary]
-    out = _study_out(args, "sweep", scenario.name)
-    request = SweepRequest(
-        scenario=scenario,
-        levers=levers,
-        seed=args.seed,
-        reps=args.reps,
-        out=out,
-        cache=args.cache,
-        scenario_file=str(args.scenario),
-        overrides=list(args.overrides),
-        kpi=args.kpi,
-        two_way=False if args.no_grid else None,
-        switching=not args.no_switching,
-        criteria=tuple(args.criterion or ("outrun", "sla")),
-        bisect_steps=args.bisect,
-    )
-    result = _with_progress(
-        args,
-        f"Sweeping '{scenario.name}' over {', '.join(lv.key for lv in levers)}: "
-        f"{args.reps} replications per point, seed {args.seed} -> {out}",
-        out,
-        lambda executor, progress: run_sweep(request, executor, progress),
-        charts=True,
-    )
-    kpi = args.kpi
-    print(
-        f"\nOne at a time: {kpi_label(kpi)} at each lever's lowest and highest value (as given: "
-        f"{format_kpi(kpi, result.tornado['base_mean'].iloc[0])})"
-    )
-    for r in result.tornado.to_dict("records"):
-        low, high = format_kpi(kpi, r["low_mean"]), format_kpi(kpi, r["high_mean"])
-        print(
-            f"  {r['lever']:<44} {_value(r['low_value']):>8} -> {low:<14}"
-            f"{_value(r['high_value']):>8} -> {high:<14} swing "
-            f"{format_difference(kpi, abs(r['swing']))}"
-        )
-    if result.switching:
-        print("Switching values (where the verdict flips):")
-    for sv in result.switching:
-        print(f"  {switching_sentence(asdict(sv))}")
-    print(f"Results: {out} (points.csv, tornado.csv, switching.csv, charts/)")
-    return EXIT_OK
-
-
-def _value(value: Any) -> str:
-    """A lever value as typed (2, not 2.0)."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _plan(args: argparse.Namespace) -> int:
-    from sim.scenario.levers import parse_lever_values
-    from sim.studies.plan import PlanRequest, parse_target, run_plan
-
-    scenario = load_scenario(args.scenario, args.overrides)
-    levers = [parse_lever_values(text, "--lever") for text in args.lever]
-    request = PlanRequest(
-        scenario=scenario,
-        levers=levers,
-        targets=[parse_target(text) for text in args.target],
-        confidence=args.confidence,
-        seed=args.seed,
-        reps=args.reps,
-        out=_study_out(args, "plan", scenario.name),
-        cache=args.cache,
-        scenario_file=str(args.scenario),
-        overrides=list(args.overrides),
-        cost=args.cost,
-        lever_costs=_lever_costs(args.lever_cost),
-        strict=args.strict,
-    )
-    result = _with_progress(
-        args,
-        f"Planning '{scenario.name}': {args.reps} replications per setting, seed {args.seed} "
-        f"-> {request.out}",
-        request.out,
-        lambda executor, progress: run_plan(request, executor, progress),
-        charts=True,
-    )
-    print()
-    for line in result.explanation:
-        print(line)
-    print(f"Results: {request.out} (plan.csv, explanation.txt, charts/)")
-    return EXIT_OK if result.best is not None else EXIT_FAILED_REPS
-
-
-def _lever_costs(texts: list[str]) -> dict[str, float]:
-    costs = {}
-    for text in texts:
-        key, _, value = text.partition("=")
-        try:
-            costs[key.strip()] = float(value)
-        except ValueError:
-            raise ScenarioError([Problem("--lever-cost", text, "KEY=GBP, e.g. x=1000")]) from None
-        if not math.isfinite(costs[key.strip()]):
-            raise ScenarioError([Problem("--lever-cost", text, "a finite number of pounds")])
-    return costs
-
-
-def _study_charts(out: Path) -> None:
-    from sim.report.charts import write_study_charts
-
-    write_study_charts(out)
-
-
-def _report(args: argparse.Namespace) -> int:
-    from sim.report.html import ReportRequest, build_report
-    from sim.runs.rundir import new_output_dir
-
-    out = args.out or new_output_dir(Path("runs"), "report")
-    request = ReportRequest(
-        list(args.dirs), out, args.optimism_bias, args.cache, args.title, args.actuals
-    )
-    result = _with_progress(
-        args,
-        f"Writing a report on {', '.join(str(d) for d in args.dirs)} -> {out}",
-        out,
-        lambda executor, progress: build_report(
-            request, executor, progress, lambda text: print(f"  {text}", file=sys.stderr)
-        ),
-        charts=False,
-    )
-    print(
-        f"Report: {result.html} ({len(result.charts)} charts as PNG in {out / 'charts'}), "
-        f"written in {result.seconds:.1f} s. Sections:"
-    )
-    for i, title in enumerate(result.sections, 1):
-        print(f"  {i:>2}. {title}")
-    return EXIT_OK
 
 
 def _print_summary(summary: pd.DataFrame, reps: int, run_dir: Path, scenario: Any) -> None:
