@@ -15,7 +15,7 @@ import streamlit as st
 
 from app_pages import running, session_work, snapshot_view, state
 from app_pages.chart_view import show_chart, show_table
-from app_pages.forms import scenario_files_in
+from app_pages.edits import scenario_files_in
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.results import outrun

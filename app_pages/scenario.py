@@ -8,7 +8,8 @@ import streamlit as st
 
 from app_pages import snapshot_view, state
 from app_pages.chart_view import show_chart
-from app_pages.forms import MAX_UPLOAD_BYTES, field_spec, scenario_files_in
+from app_pages.edits import MAX_UPLOAD_BYTES, scenario_files_in
+from app_pages.forms import field_spec
 from app_pages.widgets import (
     differences_frame,
     distribution_input,

@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.forms import (
+from app_pages.edits import (
     Difference,
     differences,
     mark_edited_sources,

@@ -12,14 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app_pages.edits import Difference, short_value
 from app_pages.forms import (
     DISTRIBUTION_KINDS,
-    Difference,
     FieldSpec,
     as_distribution_data,
     distribution_specs,
     field_spec,
-    short_value,
 )
 from sim.scenario.bounds import MAX_NAME_CHARS
 from sim.scenario.schema import Scenario

@@ -95,7 +95,7 @@ def test_a_reconnected_session_gets_its_inputs_and_half_finished_run_back(
 
 def _current_scenario(at: AppTest) -> Any:
     """The scenario the session would run (as `state.current()` builds it)."""
-    from app_pages.forms import differences, mark_edited_sources, prune_sources
+    from app_pages.edits import differences, mark_edited_sources, prune_sources
     from app_pages.state import run_name
 
     base = at.session_state["base"]

@@ -16,11 +16,19 @@ import pandas as pd
 import pytest
 from app_fixtures import APP_DATA
 
+from app_pages.edits import (
+    MAX_UPLOAD_BYTES,
+    differences,
+    mark_edited_sources,
+    overrides_for,
+    parse_upload,
+    prune_sources,
+    readable_path,
+    scenario_data,
+)
 from app_pages.forms import (
     DISTRIBUTION_KINDS,
-    MAX_UPLOAD_BYTES,
     apply_headcount_plan_frame,
-    differences,
     distribution_mean,
     distribution_specs,
     field_spec,
@@ -29,13 +37,7 @@ from app_pages.forms import (
     items_frame,
     items_from_frame,
     label_and_unit,
-    mark_edited_sources,
     nested_spec,
-    overrides_for,
-    parse_upload,
-    prune_sources,
-    readable_path,
-    scenario_data,
     switch_distribution_kind,
     to_widget_value,
 )

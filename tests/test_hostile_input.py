@@ -26,7 +26,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app_pages.forms import parse_upload
+from app_pages.edits import parse_upload
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.scenario.safe_yaml import MAX_DOCUMENT_BYTES
