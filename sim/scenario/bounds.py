@@ -23,10 +23,12 @@ __all__ = [
     "MAX_WEEKS",
     "Frozen",
     "Name",
+    "PositiveCount",
     "Share",
 ]
 
 Share = Annotated[float, Field(ge=0, le=1)]
+PositiveCount = Annotated[int, Field(ge=1)]
 
 MAX_HEADCOUNT = 100_000
 MAX_DAYS = 36_500  # a hundred years: any longer duration is a typing mistake

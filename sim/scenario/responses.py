@@ -1,19 +1,30 @@
-"""Two management responses: raise the recruitment team's capacity; ask for a headcount uplift.
+"""The management responses of a scenario (`policies`): pause onboarding, surge contractors,
+raise the recruitment team's capacity, ask for a headcount uplift.
 
-Like pausing onboarding and surging contractors, each acts on what management saw
-`policies.detection_lag_days` ago, has a trigger, takes effect after a delay, and has a cost:
-extra recruitment capacity costs a stated amount per campaign slot a year (recorded as
-`recruitment_capacity_cost_gbp`); an uplift's cost is the salaries of the extra staff it brings,
-counted in `staff_cost_gbp` once they are in post.
+Each acts on what management saw `policies.detection_lag_days` ago and has a trigger. Pausing
+and surging let go again below a lower level (hysteresis, so they do not flap); raising capacity
+and an uplift take effect after a delay, and have a cost: extra recruitment capacity costs a
+stated amount per campaign slot a year (recorded as `recruitment_capacity_cost_gbp`); an uplift's
+cost is the salaries of the extra staff it brings, counted in `staff_cost_gbp` once they are in
+post. Part of the schema (`sim.scenario.schema` re-exports every class).
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
 
-from sim.scenario.bounds import MAX_DAYS, MAX_WEEKS, Frozen
+from pydantic import Field, model_validator
 
-__all__ = ["HeadcountUpliftPolicy", "RaiseRecruitmentCapacityPolicy"]
+from sim.errors import FieldProblem
+from sim.scenario.bounds import MAX_DAYS, MAX_WEEKS, Frozen, Share
+
+__all__ = [
+    "HeadcountUpliftPolicy",
+    "PauseOnboardingPolicy",
+    "Policies",
+    "RaiseRecruitmentCapacityPolicy",
+    "SurgeContractorsPolicy",
+]
 
 
 class RaiseRecruitmentCapacityPolicy(Frozen):
@@ -61,4 +72,87 @@ class HeadcountUpliftPolicy(Frozen):
     )
     max_uplifts: int = Field(
         default=1, ge=1, le=100, description="Most uplifts a pool can be granted over the run"
+    )
+
+
+def _check_hysteresis(policy: Frozen, release: str, act: str) -> None:
+    """A policy that acts above one level must let go at or below it, or it would flap."""
+    act_at = getattr(policy, act)
+    if getattr(policy, release) > act_at:
+        raise FieldProblem(release, f"must not exceed {act} ({act_at:g})")
+
+
+class PauseOnboardingPolicy(Frozen):
+    """Defer further departments while the backlog is too high; the plan slips by the pause."""
+
+    enabled: bool = Field(default=False, description="Use this policy")
+    pause_above_backlog_weeks: float = Field(
+        default=8.0,
+        gt=0,
+        le=MAX_WEEKS,
+        description="Pause when the backlog seen exceeds this many weeks of work",
+    )
+    resume_below_backlog_weeks: float = Field(
+        default=4.0,
+        ge=0,
+        le=MAX_WEEKS,
+        description="Resume when the backlog seen falls below this many weeks",
+    )
+    signal: Literal["all_pools", "worst_pool"] = Field(
+        default="all_pools",
+        description="Backlog watched: all pools added together, or the worst pool's own (a "
+        "department's move needs every skill it uses)",
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> PauseOnboardingPolicy:
+        _check_hysteresis(self, "resume_below_backlog_weeks", "pause_above_backlog_weeks")
+        return self
+
+
+class SurgeContractorsPolicy(Frozen):
+    """Bring in contractors while the backlog is too high, up to the contractor cap."""
+
+    enabled: bool = Field(default=False, description="Use this policy")
+    surge_above_backlog_weeks: float = Field(
+        default=8.0,
+        gt=0,
+        le=MAX_WEEKS,
+        description="Surge when a pool's backlog seen exceeds this many weeks",
+    )
+    release_below_backlog_weeks: float = Field(
+        default=4.0,
+        ge=0,
+        le=MAX_WEEKS,
+        description="Release when it falls below this many weeks of work",
+    )
+    surge_share_of_establishment: Share = Field(
+        default=0.10, description="Extra contractors as a share of the pool's establishment"
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> SurgeContractorsPolicy:
+        _check_hysteresis(self, "release_below_backlog_weeks", "surge_above_backlog_weeks")
+        return self
+
+
+class Policies(Frozen):
+    """Management responses, acting on what managers saw `detection_lag_days` ago."""
+
+    detection_lag_days: float = Field(
+        default=180.0, ge=0, le=MAX_DAYS, description="How late management sees the backlog"
+    )
+    pause_onboarding: PauseOnboardingPolicy = Field(
+        default=PauseOnboardingPolicy(), description="Defer departments while the backlog is high"
+    )
+    surge_contractors: SurgeContractorsPolicy = Field(
+        default=SurgeContractorsPolicy(), description="Bring in contractors while it is high"
+    )
+    raise_recruitment_capacity: RaiseRecruitmentCapacityPolicy = Field(
+        default=RaiseRecruitmentCapacityPolicy(),
+        description="Add recruiters when too many vacancies are open",
+    )
+    headcount_uplift: HeadcountUpliftPolicy = Field(
+        default=HeadcountUpliftPolicy(),
+        description="Ask for more posts where a pool's backlog stays high",
     )
