@@ -17,12 +17,8 @@ from typing import Any
 from sim.errors import Problem, ScenarioError
 from sim.scenario.files import parse_scenario
 from sim.scenario.schema import Scenario, scenario_fields
-from sim.scenario.snapshot import (
-    MAX_SNAPSHOT_FILE_BYTES,
-    SNAPSHOT_FILES,
-    Snapshot,
-    load_snapshot,
-)
+from sim.scenario.snapshot import SNAPSHOT_FILES, Snapshot, load_snapshot
+from sim.scenario.snapshot_csv import MAX_SNAPSHOT_FILE_BYTES
 from sim.scenario.uploads import read_isolated
 
 __all__ = [
