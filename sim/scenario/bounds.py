@@ -21,10 +21,13 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_TEXT_CHARS",
     "MAX_WEEKS",
+    "Days",
     "Frozen",
     "Name",
     "PositiveCount",
+    "Pounds",
     "Share",
+    "Weeks",
 ]
 
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -42,6 +45,12 @@ MAX_EXPECTED_REQUESTS = 2_000_000
 about 20,000. Arrays of this many requests fit in memory and a replication ends in minutes."""
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
+"""A duration or age in days: zero or more, at most MAX_DAYS."""
+Weeks = Annotated[float, Field(ge=0, le=MAX_WEEKS)]
+"""A level in weeks (of work in hand): zero or more, at most MAX_WEEKS."""
+Pounds = Annotated[float, Field(ge=0, le=MAX_GBP)]
+"""An amount of money in pounds: zero or more, at most MAX_GBP."""
 
 
 class Frozen(BaseModel):

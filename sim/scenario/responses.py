@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
-from sim.scenario.bounds import MAX_DAYS, MAX_WEEKS, Frozen, Share
+from sim.scenario.bounds import MAX_WEEKS, Days, Frozen, Share, Weeks
 
 __all__ = [
     "HeadcountUpliftPolicy",
@@ -40,8 +40,8 @@ class RaiseRecruitmentCapacityPolicy(Frozen):
     extra_campaigns: int = Field(
         default=20, ge=1, le=100_000, description="Campaigns the team can run at once in addition"
     )
-    delay_days: float = Field(
-        default=60.0, ge=0, le=MAX_DAYS, description="Days from the decision to the extra capacity"
+    delay_days: Days = Field(
+        default=60.0, description="Days from the decision to the extra capacity"
     )
     cost_gbp_per_campaign_slot_per_year: float = Field(
         default=0.0,
@@ -64,10 +64,8 @@ class HeadcountUpliftPolicy(Frozen):
     uplift_share: float = Field(
         default=0.10, gt=0, le=2, description="Extra posts as a share of the pool's establishment"
     )
-    delay_days: float = Field(
+    delay_days: Days = Field(
         default=180.0,
-        ge=0,
-        le=MAX_DAYS,
         description="Days from asking to the posts being funded (business case, approval)",
     )
     max_uplifts: int = Field(
@@ -92,10 +90,8 @@ class PauseOnboardingPolicy(Frozen):
         le=MAX_WEEKS,
         description="Pause when the backlog seen exceeds this many weeks of work",
     )
-    resume_below_backlog_weeks: float = Field(
+    resume_below_backlog_weeks: Weeks = Field(
         default=4.0,
-        ge=0,
-        le=MAX_WEEKS,
         description="Resume when the backlog seen falls below this many weeks",
     )
     signal: Literal["all_pools", "worst_pool"] = Field(
@@ -120,10 +116,8 @@ class SurgeContractorsPolicy(Frozen):
         le=MAX_WEEKS,
         description="Surge when a pool's backlog seen exceeds this many weeks",
     )
-    release_below_backlog_weeks: float = Field(
+    release_below_backlog_weeks: Weeks = Field(
         default=4.0,
-        ge=0,
-        le=MAX_WEEKS,
         description="Release when it falls below this many weeks of work",
     )
     surge_share_of_establishment: Share = Field(
@@ -139,8 +133,8 @@ class SurgeContractorsPolicy(Frozen):
 class Policies(Frozen):
     """Management responses, acting on what managers saw `detection_lag_days` ago."""
 
-    detection_lag_days: float = Field(
-        default=180.0, ge=0, le=MAX_DAYS, description="How late management sees the backlog"
+    detection_lag_days: Days = Field(
+        default=180.0, description="How late management sees the backlog"
     )
     pause_onboarding: PauseOnboardingPolicy = Field(
         default=PauseOnboardingPolicy(), description="Defer departments while the backlog is high"

@@ -21,11 +21,11 @@ from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
 from sim.scenario.bounds import (
-    MAX_DAYS,
     MAX_EXPECTED_REQUESTS,
     MAX_ITEMS,
     MAX_NAME_CHARS,
     MAX_TEXT_CHARS,
+    Days,
     Frozen,
     PositiveCount,
     Share,
@@ -83,10 +83,8 @@ class RunSettings(Frozen):
 
     start_date: dt.date = Field(default=dt.date(2014, 4, 1), description="First simulated day")
     horizon_months: int = Field(default=48, ge=1, le=600, description="Months simulated")
-    warmup_days: float = Field(
+    warmup_days: Days = Field(
         default=0.0,
-        ge=0,
-        le=MAX_DAYS,
         description="Requests arriving earlier are left out of the KPIs",
     )
     working_days_per_year: float = Field(

@@ -10,14 +10,14 @@ from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
 from sim.scenario.bounds import (
-    MAX_DAYS,
-    MAX_GBP,
     MAX_HEADCOUNT,
     MAX_ITEMS,
     MAX_NAME_CHARS,
+    Days,
     Frozen,
     Name,
     PositiveCount,
+    Pounds,
     Share,
 )
 from sim.scenario.distributions import Distribution, Fixed
@@ -72,10 +72,8 @@ class StaffPool(Frozen):
     early_tenure_attrition_multiplier: float = Field(
         default=1.0, ge=0, le=10, description="Multiplier on attrition in the first year"
     )
-    early_tenure_days: float = Field(
+    early_tenure_days: Days = Field(
         default=365.0,
-        ge=0,
-        le=MAX_DAYS,
         description="Days of tenure during which the early multiplier applies",
     )
     leaver_notice_days: Distribution = Field(
@@ -85,9 +83,7 @@ class StaffPool(Frozen):
         default=0.0, ge=0, le=0.95, description="Share of time lost to absence, training, overhead"
     )
     cases_per_person: PositiveCount = Field(default=1, le=50, description="Cases carried at once")
-    salary_gbp_per_year: float = Field(
-        default=0.0, ge=0, le=MAX_GBP, description="Average salary, pounds"
-    )
+    salary_gbp_per_year: Pounds = Field(default=0.0, description="Average salary, pounds")
     on_cost_share: float = Field(default=0.0, ge=0, le=2, description="Pension, NI etc.")
     ramp_up: RampUp = Field(default=RampUp(), description="How new joiners reach full productivity")
     vetting_level: str | None = Field(
@@ -225,10 +221,8 @@ class ContractorSettings(Frozen):
     cap_share_of_establishment: Share = Field(
         default=0.10, description="Most contractors as a share of each pool's establishment"
     )
-    day_rate_gbp: float = Field(
+    day_rate_gbp: Pounds = Field(
         default=0.0,
-        ge=0,
-        le=MAX_GBP,
         description="Cost of one contractor per working day, in pounds",
     )
     productivity: float = Field(default=0.8, gt=0, le=1, description="Output relative to staff")

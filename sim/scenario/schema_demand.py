@@ -13,6 +13,7 @@ from sim.scenario.bounds import (
     MAX_DAYS,
     MAX_ITEMS,
     MAX_NAME_CHARS,
+    Days,
     Frozen,
     Share,
 )
@@ -58,10 +59,8 @@ class RequestType(Frozen):
     effort_person_days: Distribution = Field(
         description="Work content of one request, in person-days at full productivity"
     )
-    min_elapsed_days: float = Field(
+    min_elapsed_days: Days = Field(
         default=0.0,
-        ge=0,
-        le=MAX_DAYS,
         description="Shortest possible elapsed time (statutory periods)",
     )
     sla_target_days: float = Field(

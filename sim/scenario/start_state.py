@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
-from sim.scenario.bounds import MAX_DAYS, MAX_HEADCOUNT, MAX_NAME_CHARS, Frozen, Share
+from sim.scenario.bounds import MAX_DAYS, MAX_HEADCOUNT, MAX_NAME_CHARS, Days, Frozen, Share
 from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
@@ -88,7 +88,7 @@ class StartingVacancies(Frozen):
 class TenureBand(Frozen):
     """A share of a pool's staff in post whose tenure lies in [from_days, to_days)."""
 
-    from_days: float = Field(ge=0, le=MAX_DAYS, description="Shortest tenure in the band, days")
+    from_days: Days = Field(description="Shortest tenure in the band, days")
     to_days: float = Field(gt=0, le=MAX_DAYS, description="Longest tenure in the band, days")
     share: Share = Field(description="Share of the pool's staff in post in this band")
 
@@ -121,7 +121,7 @@ class PersonInPost(Frozen):
     id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
     pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
     fte: float = Field(gt=0, le=1, description="Full-time equivalent, in (0, 1]")
-    tenure_days: float = Field(ge=0, le=MAX_DAYS, description="Days in post before the start")
+    tenure_days: Days = Field(description="Days in post before the start")
     leaves_in_days: float | None = Field(
         default=None,
         ge=0,
@@ -136,9 +136,7 @@ class VacancyInFlight(Frozen):
     id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
     pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
     stage: StartingStage = Field(description="Recruitment stage it is in at the start")
-    days_in_stage: float = Field(
-        ge=0, le=MAX_DAYS, description="Days already spent in that stage before the start"
-    )
+    days_in_stage: Days = Field(description="Days already spent in that stage before the start")
 
 
 class CaseInHand(Frozen):
@@ -149,7 +147,7 @@ class CaseInHand(Frozen):
     department: str = Field(
         min_length=1, max_length=MAX_NAME_CHARS, description="Department that asked for it"
     )
-    age_days: float = Field(ge=0, le=MAX_DAYS, description="Days since it arrived")
+    age_days: Days = Field(description="Days since it arrived")
     started_days_ago: float | None = Field(
         default=None, ge=0, le=MAX_DAYS, description="Days since work started (None: waiting)"
     )
