@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import running, session_work, snapshot_view, state
@@ -26,7 +27,7 @@ from sim.results.formats import (
 )
 from sim.results.paired import paired_differences
 from sim.runs.batch import scenario_digest
-from sim.runs.cache import RunOrigin
+from sim.runs.cache import CachedRun, RunOrigin
 from sim.runs.rundir import sha256_of
 from sim.runs.tables import RunTables
 from sim.scenario.files import load_scenario, parse_scenario
@@ -112,29 +113,12 @@ def main() -> None:
             "The two scenarios are identical: edit yours on the Scenario page, or choose "
             "another to compare with."
         )
-    runs = {
-        other_label: running.cached(other_scenario, seed, reps),
-        mine_label: running.cached(now.scenario, seed, reps),
-    }
-    if any(r is None for r in runs.values()):
-        notice = st.empty()  # emptied once the runs are done: it must not outlive them
-        missing = [label for label, r in runs.items() if r is None]
-        with notice.container():
-            st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
-            confirmed = running.long_work_confirmed(now.scenario, len(missing), reps, "cmp")
-            pressed = st.button("Run the comparison", type="primary")
-        if not pressed or not confirmed:
-            return
-        jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
-        for label, scenario, origin in jobs:
-            if runs[label] is None:
-                runs[label] = running.run_with_progress(scenario, seed, reps, origin, label)
-                if runs[label] is None:
-                    return
-        notice.empty()
+    jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
+    runs = {label: running.cached(scenario, seed, reps) for label, scenario, _ in jobs}
+    if not _run_what_is_missing(runs, jobs, seed, reps):
+        return
     paths = {label: Path(str(r.path)) for label, r in runs.items() if r is not None}
     st.session_state["compare_runs"] = {label: str(p) for label, p in paths.items()}
-    jobs = [(other_label, other_scenario, other_origin), (mine_label, now.scenario, now.origin)]
     keep_comparison(jobs, seed, reps)
     show_comparison(
         running.load_run_cached(str(paths[other_label])),
@@ -142,6 +126,33 @@ def main() -> None:
         other_label,
         mine_label,
     )
+
+
+def _run_what_is_missing(
+    runs: dict[str, CachedRun | None],
+    jobs: list[tuple[str, Scenario, RunOrigin]],
+    seed: int,
+    reps: int,
+) -> bool:
+    """Offer to run the scenarios not yet in the cache, and run them when asked; whether every
+    run is there (`runs` is filled in as they finish)."""
+    if all(r is not None for r in runs.values()):
+        return True
+    notice = st.empty()  # emptied once the runs are done: it must not outlive them
+    missing = [label for label, r in runs.items() if r is None]
+    with notice.container():
+        st.caption("Not run yet with these settings: " + "; ".join(missing) + ".")
+        confirmed = running.long_work_confirmed(jobs[-1][1], len(missing), reps, "cmp")
+        pressed = st.button("Run the comparison", type="primary")
+    if not pressed or not confirmed:
+        return False
+    for label, scenario, origin in jobs:
+        if runs[label] is None:
+            runs[label] = running.run_with_progress(scenario, seed, reps, origin, label)
+            if runs[label] is None:
+                return False
+    notice.empty()
+    return True
 
 
 def keep_comparison(jobs: list[tuple[str, Scenario, RunOrigin]], seed: int, reps: int) -> None:
@@ -190,6 +201,27 @@ def show_comparison(
         )
     st.session_state["compare_table"] = paired
     st.header("Does it close the gap?")
+    _verdicts_side_by_side(base_run, option_run, base_label, option_label, paired)
+    st.subheader("Every KPI: the paired difference")
+    show_table(report.comparison_table(paired, base_label, option_label, base_run.start_date))
+    st.caption(
+        "Difference = yours minus the other, replication by replication. 'Clearly better' or "
+        "'clearly worse': the 95% confidence interval of the difference excludes zero."
+    )
+    show_chart(report.comparison_chart(paired))
+    st.subheader("Month by month, overlaid")
+    _overlaid_months(base_run, option_run, base_label, option_label)
+
+
+def _verdicts_side_by_side(
+    base_run: RunTables,
+    option_run: RunTables,
+    base_label: str,
+    option_label: str,
+    paired: pd.DataFrame,
+) -> None:
+    """Each verdict's sentence, the paired difference in the probability of outrunning
+    capability, and that probability by staff pool for both."""
     base_v = outrun.verdicts(base_run.kpis, base_run.pools, base_run.start_date)
     option_v = outrun.verdicts(option_run.kpis, option_run.pools, option_run.start_date)
     consecutive = option_run.scenario.verdict.consecutive_months
@@ -227,14 +259,12 @@ def show_comparison(
             }
         )
     )
-    st.subheader("Every KPI: the paired difference")
-    show_table(report.comparison_table(paired, base_label, option_label, base_run.start_date))
-    st.caption(
-        "Difference = yours minus the other, replication by replication. 'Clearly better' or "
-        "'clearly worse': the 95% confidence interval of the difference excludes zero."
-    )
-    show_chart(report.comparison_chart(paired))
-    st.subheader("Month by month, overlaid")
+
+
+def _overlaid_months(
+    base_run: RunTables, option_run: RunTables, base_label: str, option_label: str
+) -> None:
+    """The monthly charts that overlay runs, two to a row."""
     runs = {base_label: base_run.monthly, option_label: option_run.monthly}
     target = option_run.scenario.verdict.sla_attainment_target
     overlays = [s for s in report.MONTHLY_CHARTS if s.overlay]

@@ -191,8 +191,7 @@ def run_with_progress(
         help="Stops the run after the replications under way; those finished are kept and "
         "shown, and Run carries on from them.",
     )  # pressing it reruns the page, which stops this run; the page then shows what finished
-    bar = st.progress(0.0, text=f"{what}: starting {reps:,} replications…")
-    left = TimeLeft()
+    bar = _RunBar(what, reps)
     so_far = (
         SoFar(partial_dir(cache_root(), scenario, seed, reps), show_so_far)
         if show_so_far is not None
@@ -201,19 +200,9 @@ def run_with_progress(
     st.session_state[IN_FLIGHT] = cache_key(scenario, seed, reps)
 
     def progress(done: int, failed: int, total: int) -> None:
-        failures = f" ({failed:,} failed)" if failed else ""
-        bar.progress(
-            done / total if total else 1.0,
-            text=f"{what}: {done:,} of {total:,} replications{failures}{left.text(done, total)}",
-        )
+        bar.progress(done, failed, total)
         if so_far is not None:
             so_far.update(done, total)
-
-    def queued(place: QueuePlace) -> None:
-        bar.progress(0.0, text=f"{what}: waiting for a free place, {queue_text(place)}")
-
-    def waiting() -> None:
-        bar.progress(0.0, text=f"{what}: another session is running exactly this; waiting for it…")
 
     try:
         result = run_cached(
@@ -221,10 +210,10 @@ def run_with_progress(
             scenario,
             seed,
             reps,
-            lambda: pool.run(queued),
+            lambda: pool.run(bar.queued),
             origin=origin,
             on_progress=progress,
-            on_wait=waiting,
+            on_wait=bar.waiting,
         )
     except ScenarioError as error:
         bar.empty()
@@ -238,17 +227,49 @@ def run_with_progress(
     st.session_state.pop(IN_FLIGHT, None)
     if so_far is not None:
         so_far.clear()
-    bar.progress(
-        1.0,
-        text=f"{what}: {result.reps_completed} replications in {clock(result.seconds)}"
-        + (" (from the cache)" if result.from_cache else ""),
-    )
-    if result.reps_failed:
-        st.warning(
-            f"{result.reps_failed} replication(s) failed and are left out; their errors are in "
-            "failures.csv (Downloads page)."
-        )
+    bar.finished(result)
     return result
+
+
+class _RunBar:
+    """A run's progress bar: replications done and time left, its place in the queue, waiting
+    for another session's identical run, and what it came to."""
+
+    def __init__(self, what: str, reps: int) -> None:
+        self.what = what
+        self.bar = st.progress(0.0, text=f"{what}: starting {reps:,} replications…")
+        self.left = TimeLeft()
+
+    def progress(self, done: int, failed: int, total: int) -> None:
+        failures = f" ({failed:,} failed)" if failed else ""
+        self.bar.progress(
+            done / total if total else 1.0,
+            text=f"{self.what}: {done:,} of {total:,} replications{failures}"
+            f"{self.left.text(done, total)}",
+        )
+
+    def queued(self, place: QueuePlace) -> None:
+        self.bar.progress(0.0, text=f"{self.what}: waiting for a free place, {queue_text(place)}")
+
+    def waiting(self) -> None:
+        self.bar.progress(
+            0.0, text=f"{self.what}: another session is running exactly this; waiting for it…"
+        )
+
+    def empty(self) -> None:
+        self.bar.empty()
+
+    def finished(self, result: CachedRun) -> None:
+        self.bar.progress(
+            1.0,
+            text=f"{self.what}: {result.reps_completed} replications in {clock(result.seconds)}"
+            + (" (from the cache)" if result.from_cache else ""),
+        )
+        if result.reps_failed:
+            st.warning(
+                f"{result.reps_failed} replication(s) failed and are left out; their errors are "
+                "in failures.csv (Downloads page)."
+            )
 
 
 def show_fault(error: Exception) -> None:
