@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -84,6 +84,33 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
             for b, w in zip(rows["p_option_better"], rows["p_option_worse"], strict=True)
         ],
     )
+    layered = _difference_layers(rows).properties(
+        width=WIDTH, height=28 * max(1, rows["option"].nunique())
+    )
+    chart = (
+        layered.facet(
+            row=alt.Row(
+                "panel:N",
+                title=None,
+                sort=[kpi_label(k) for k in kpis],
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
+                ),
+            ),
+        )
+        .resolve_scale(x="independent")
+        .properties(
+            title="Options against the base case (paired by replication; labels: share of "
+            "replications in which the option does better and worse)"
+        )
+    )
+    described = [f"{p} ({o})" for p, o in zip(rows["panel"], rows["option"], strict=True)]
+    return describe(chart, judgement_description(described, rows["judgement"]))
+
+
+def _difference_layers(rows: pd.DataFrame) -> alt.LayerChart:
+    """One option's difference: its interval, the point (coloured and shaped by judgement), the
+    share of replications better and worse, and the zero line."""
     base = alt.Chart(rows).encode(y=alt.Y("option:N", title=None))
     colour = alt.Color(
         "judgement:N",
@@ -115,28 +142,7 @@ def comparison_chart(table: pd.DataFrame, kpis: list[str]) -> alt.FacetChart:
         x="difference:Q", text=alt.Text("p_better:N")
     )
     zero = alt.Chart(rows).mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(0))
-    layered = alt.layer(zero, bars, dots, text).properties(
-        width=WIDTH, height=28 * max(1, rows["option"].nunique())
-    )
-    chart = (
-        layered.facet(
-            row=alt.Row(
-                "panel:N",
-                title=None,
-                sort=[kpi_label(k) for k in kpis],
-                header=alt.Header(
-                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
-                ),
-            ),
-        )
-        .resolve_scale(x="independent")
-        .properties(
-            title="Options against the base case (paired by replication; labels: share of "
-            "replications in which the option does better and worse)"
-        )
-    )
-    described = [f"{p} ({o})" for p, o in zip(rows["panel"], rows["option"], strict=True)]
-    return describe(chart, judgement_description(described, rows["judgement"]))
+    return cast(alt.LayerChart, alt.layer(zero, bars, dots, text))  # a layer of four charts
 
 
 def _judgement(row: dict[Any, Any]) -> str:
@@ -328,24 +334,7 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
     data["group"] = table[levers[1]].astype(str) if len(levers) > 1 else ""
     data["status"] = ["meets target" if f else "short of target" for f in data["feasible"]]
     x = alt.X("x:Q", title=levers[0], scale=alt.Scale(zero=False))
-    colour = alt.Color(
-        "status:N",
-        scale=alt.Scale(
-            domain=["meets target", "short of target"],
-            range=[SERIES_COLOURS[0], SERIES_COLOURS[3]],
-        ),
-        legend=alt.Legend(title=None, orient="bottom"),
-    )
-    # Shape tells meeting from missing the target without colour (or a second lever's lines).
-    shape = (
-        alt.Shape("group:N", title=levers[1])
-        if len(levers) > 1
-        else alt.Shape(
-            "status:N",
-            scale=alt.Scale(domain=["meets target", "short of target"], range=["circle", "cross"]),
-            legend=alt.Legend(title=None, orient="bottom"),
-        )
-    )
+    colour, shape = _plan_status_encodings(levers)
     tooltip = [
         alt.Tooltip("x:Q", title=levers[0], format=",.4g"),
         alt.Tooltip("status:N", title="Target"),
@@ -380,6 +369,40 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
         ),
     ).properties(width=WIDTH, height=180, title="What does each setting cost?")
     meeting = data[data["feasible"].astype(bool)].dropna(subset=["cost_mean_gbp"])
+    cheapest = _cheapest_text(meeting, levers)
+    return describe(
+        alt.vconcat(share, cost),
+        f"Least-cost plan: {len(data)} settings of {', '.join(levers)} tried; {len(meeting)} "
+        f"meet the target in at least {confidence:.0%} of replications.{cheapest}",
+    )
+
+
+def _plan_status_encodings(levers: list[str]) -> tuple[alt.Color, alt.Shape]:
+    """Colour by whether a setting meets the target; shape by the second lever, if any, else
+    by meeting the target too (so it is not told by colour alone)."""
+    colour = alt.Color(
+        "status:N",
+        scale=alt.Scale(
+            domain=["meets target", "short of target"],
+            range=[SERIES_COLOURS[0], SERIES_COLOURS[3]],
+        ),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    # Shape tells meeting from missing the target without colour (or a second lever's lines).
+    shape = (
+        alt.Shape("group:N", title=levers[1])
+        if len(levers) > 1
+        else alt.Shape(
+            "status:N",
+            scale=alt.Scale(domain=["meets target", "short of target"], range=["circle", "cross"]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        )
+    )
+    return colour, shape
+
+
+def _cheapest_text(meeting: pd.DataFrame, levers: list[str]) -> str:
+    """' Cheapest that meets it: ...' (empty if no setting meets the target)."""
     cheapest = ""
     if len(meeting):
         best = meeting.sort_values("cost_mean_gbp", kind="stable").iloc[0]
@@ -387,11 +410,7 @@ def plan_chart(table: pd.DataFrame, levers: list[str], confidence: float) -> alt
             f" Cheapest that meets it: {levers[0]} {best['x']:g} at "
             f"{best['cost_mean_gbp']:,.0f} GBP."
         )
-    return describe(
-        alt.vconcat(share, cost),
-        f"Least-cost plan: {len(data)} settings of {', '.join(levers)} tried; {len(meeting)} "
-        f"meet the target in at least {confidence:.0%} of replications.{cheapest}",
-    )
+    return cheapest
 
 
 def _value_text(value: Any) -> str:

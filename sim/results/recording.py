@@ -111,6 +111,13 @@ def _count(months: np.ndarray, pools: np.ndarray, shape: tuple[int, int], weight
 
 
 def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
+    """Every monthly series by (month, pool): the requests' flows, then the staff's."""
+    return {**_request_flows(raw), **_staff_series(raw)}
+
+
+def _request_flows(raw: RawRun) -> dict[str, np.ndarray]:
+    """Arrivals, starts, completions, reneges, savings, waits and the demand in FTE, by the month
+    each happened, from the per-request arrays."""
     cal, book, scenario = raw.calendar, raw.book, raw.scenario
     months, n_pools = scenario.run.horizon_months, len(scenario.staff_pools)
     shape = (months, n_pools)
@@ -155,6 +162,15 @@ def _monthly_by_pool(raw: RawRun) -> dict[str, np.ndarray]:
     arose = arrived | deferred
     effort = _count(m_arr[arose], pool[arose], shape, book.effort_person_days[arose])
     out["demand_fte"] = effort / (days_in_month * working_share)
+    return out
+
+
+def _staff_series(raw: RawRun) -> dict[str, np.ndarray]:
+    """Stocks seen at each month's end, the month's staff-days and slot-days, joiners and
+    leavers, and what the staff and contractors cost."""
+    scenario = raw.scenario
+    working_share = scenario.run.working_days_per_year / DAYS_PER_YEAR
+    out: dict[str, np.ndarray] = {}
     snap = raw.monitor.by_pool
     for name in POOL_STOCKS:
         if name in ("effective_fte", "backlog_weeks", "work_in_hand_person_days", "fte_in_post"):

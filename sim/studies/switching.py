@@ -143,14 +143,7 @@ def find_switching_value(
     increasing = g_at(high) > g_at(low)
     if found in cache and g_at(found) == 0:
         low = high = found  # the verdict is exactly balanced at a value tried: no search needed
-    for _ in range(steps):
-        mid = (low + high) // 2 if integer else round((low + high) / 2, 10)
-        if mid in (low, high):
-            break
-        if (g_at(mid) > 0) == (g_at(high) > 0) and g_at(mid) != 0:
-            high = mid
-        else:
-            low = mid
+    low, high = _bisect(g_at, low, high, steps, integer)
     xs_all = np.array(sorted(cache))
     matrix = np.vstack([cache[x] for x in xs_all])
     estimate, _ = _first_crossing(xs_all, np.array([_response(row) for row in matrix]) - threshold)
@@ -166,6 +159,22 @@ def find_switching_value(
         evaluated=len(cache),
     )
     return result
+
+
+def _bisect(
+    g_at: Callable[[float], float], low: float, high: float, steps: int, integer: bool
+) -> tuple[float, float]:
+    """Narrow the bracket [low, high] around g's sign change by up to `steps` halvings (whole
+    numbers for an integer lever); stops early when the bracket cannot narrow."""
+    for _ in range(steps):
+        mid = (low + high) // 2 if integer else round((low + high) / 2, 10)
+        if mid in (low, high):
+            break
+        if (g_at(mid) > 0) == (g_at(high) > 0) and g_at(mid) != 0:
+            high = mid
+        else:
+            low = mid
+    return low, high
 
 
 def _bracket(grid: list[float], g: np.ndarray, found: float) -> tuple[float, float]:
