@@ -34,11 +34,10 @@ from sim.cli_options import (
     EXIT_READER_GONE,
     EXIT_STORAGE,
     EXIT_USAGE,
+    add_batch_options,
+    add_executor_options,
     add_overrides,
     fraction,
-    non_negative_int,
-    positive_int,
-    replications,
 )
 from sim.cli_snapshot import (
     add_snapshot_run_options,
@@ -48,7 +47,6 @@ from sim.cli_snapshot import (
 )
 from sim.crash_log import record_crash
 from sim.errors import ScenarioError, storage_fault
-from sim.runs.limits import MAX_REPS
 from sim.scenario.files import load_scenario, scenario_json_schema
 from sim.scenario.schema import scenario_notes
 
@@ -120,16 +118,10 @@ def _parser() -> argparse.ArgumentParser:
 
     run = verbs.add_parser("run", help="run a Monte Carlo batch into a run directory")
     run.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
-    run.add_argument(
-        "--reps",
-        type=replications,
-        default=20,
-        help=f"replications (default 20, at most {MAX_REPS:,})",
+    add_batch_options(
+        run, "replications", "run seed", "run directory (default runs/NAME-TIMESTAMP)"
     )
-    run.add_argument("--seed", type=non_negative_int, default=2014, help="run seed")
-    run.add_argument("--out", type=Path, help="run directory (default runs/NAME-TIMESTAMP)")
-    run.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
-    run.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    add_executor_options(run, "all cores")
     run.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     add_snapshot_run_options(run)
     run.add_argument(
@@ -150,8 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         "reproduce", help="rerun a run directory and report whether results are bit-identical"
     )
     again.add_argument("run_dir", type=Path)
-    again.add_argument("--workers", type=positive_int, help="local processes (default: all)")
-    again.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    add_executor_options(again)
     again.set_defaults(handler=_reproduce)
 
     schema = verbs.add_parser("schema", help="print the JSON Schema of scenario files")

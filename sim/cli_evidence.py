@@ -15,11 +15,11 @@ from sim.cli_options import (
     DEFAULT_CACHE,
     EXIT_FAILED_REPS,
     EXIT_OK,
+    add_executor_options,
     add_study_options,
     finite_float,
     fraction,
     non_negative_int,
-    positive_int,
 )
 from sim.errors import Problem, ScenarioError
 from sim.scenario.files import load_scenario
@@ -50,13 +50,11 @@ def _add_sweep(verbs: Any) -> None:
         "sweep", help="sensitivity: grids, tornado and switching values over levers"
     )
     sweep.add_argument("scenario")
-    sweep.add_argument(
+    _add_required_repeatable(
+        sweep,
         "--vary",
-        action="append",
-        default=[],
-        required=True,
-        metavar="KEY=V1,V2,...",
-        help="a lever and its values (field path with * wildcards, or a named lever such as "
+        "KEY=V1,V2,...",
+        "a lever and its values (field path with * wildcards, or a named lever such as "
         "demand_scale, recruitment_time_scale); KEY=LOW:HIGH[:STEP] also works; repeatable",
     )
     sweep.add_argument("--kpi", default="outruns_capability", help="the tornado's KPI")
@@ -77,21 +75,17 @@ def _add_sweep(verbs: Any) -> None:
 def _add_plan(verbs: Any) -> None:
     plan = verbs.add_parser("plan", help="least-cost lever setting that meets a target")
     plan.add_argument("scenario")
-    plan.add_argument(
+    _add_required_repeatable(
+        plan,
         "--target",
-        action="append",
-        default=[],
-        required=True,
-        metavar="EXPR",
-        help="'KPI OP NUMBER', e.g. 'sla_attainment >= 0.9' (repeatable: all must hold)",
+        "EXPR",
+        "'KPI OP NUMBER', e.g. 'sla_attainment >= 0.9' (repeatable: all must hold)",
     )
-    plan.add_argument(
+    _add_required_repeatable(
+        plan,
         "--lever",
-        action="append",
-        default=[],
-        required=True,
-        metavar="KEY=LOW:HIGH[:STEP]",
-        help="a lever and its range (or KEY=V1,V2,...), e.g. headcount_plan_scale=1:1.5:0.1",
+        "KEY=LOW:HIGH[:STEP]",
+        "a lever and its range (or KEY=V1,V2,...), e.g. headcount_plan_scale=1:1.5:0.1",
     )
     plan.add_argument(
         "--confidence",
@@ -121,6 +115,15 @@ def _add_plan(verbs: Any) -> None:
     plan.set_defaults(handler=_plan, interrupted=_RERUN)
 
 
+def _add_required_repeatable(
+    parser: argparse.ArgumentParser, flag: str, metavar: str, help_text: str
+) -> None:
+    """An option given at least once, each time adding one more (a lever, a target)."""
+    parser.add_argument(
+        flag, action="append", default=[], required=True, metavar=metavar, help=help_text
+    )
+
+
 def _add_report(verbs: Any) -> None:
     report = verbs.add_parser("report", help="an offline HTML report with PNG charts")
     report.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="run or study dirs")
@@ -138,8 +141,7 @@ def _add_report(verbs: Any) -> None:
         metavar="FILE.csv",
         help="observed monthly series: adds 'Forecast against actuals' (docs/snapshot.md)",
     )
-    report.add_argument("--workers", type=positive_int, help="local processes (default: all)")
-    report.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+    add_executor_options(report)
     report.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="run cache folder")
     report.set_defaults(handler=_report, interrupted=_RERUN)
 

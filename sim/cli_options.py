@@ -12,6 +12,8 @@ from sim.runs.limits import MAX_REPS
 
 __all__ = [
     "DEFAULT_CACHE",
+    "DEFAULT_REPS",
+    "DEFAULT_SEED",
     "EXIT_FAILED_REPS",
     "EXIT_FAULT",
     "EXIT_INTERRUPTED",
@@ -19,6 +21,8 @@ __all__ = [
     "EXIT_READER_GONE",
     "EXIT_STORAGE",
     "EXIT_USAGE",
+    "add_batch_options",
+    "add_executor_options",
     "add_overrides",
     "add_study_options",
     "finite_float",
@@ -30,6 +34,8 @@ __all__ = [
 
 # = sim.studies.study.DEFAULT_CACHE, without importing pandas
 DEFAULT_CACHE = Path("runs") / "cache"
+
+DEFAULT_REPS, DEFAULT_SEED = 20, 2014
 
 EXIT_OK, EXIT_FAILED_REPS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_FAULT = 3  # the program's fault, not the user's: reported with a log reference
@@ -49,18 +55,37 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_study_options(parser: argparse.ArgumentParser) -> None:
-    """The options of every study verb: replications, seed, folders, executor, overrides."""
+def add_batch_options(
+    parser: argparse.ArgumentParser, reps_what: str, seed_help: str, out_help: str
+) -> None:
+    """--reps, --seed and --out: how many replications, their seed, and where they go."""
     parser.add_argument(
         "--reps",
         type=replications,
-        default=20,
-        help=f"replications per scenario (default 20, at most {MAX_REPS:,})",
+        default=DEFAULT_REPS,
+        help=f"{reps_what} (default {DEFAULT_REPS}, at most {MAX_REPS:,})",
     )
-    parser.add_argument("--seed", type=non_negative_int, default=2014, help="seed, shared by all")
-    parser.add_argument("--out", type=Path, help="study folder (default runs/VERB-NAME-TIMESTAMP)")
-    parser.add_argument("--workers", type=positive_int, help="local processes (default: all)")
+    parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=seed_help)
+    parser.add_argument("--out", type=Path, help=out_help)
+
+
+def add_executor_options(parser: argparse.ArgumentParser, workers_default: str = "all") -> None:
+    """--workers and --scheduler: where the replications run (`sim.runs.executors`)."""
+    parser.add_argument(
+        "--workers", type=positive_int, help=f"local processes (default: {workers_default})"
+    )
     parser.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local'")
+
+
+def add_study_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every study verb: replications, seed, folders, executor, overrides."""
+    add_batch_options(
+        parser,
+        "replications per scenario",
+        "seed, shared by all",
+        "study folder (default runs/VERB-NAME-TIMESTAMP)",
+    )
+    add_executor_options(parser)
     parser.add_argument(
         "--cache",
         type=Path,
