@@ -112,16 +112,15 @@ def demand_group(data: dict[str, Any], sources: dict[str, str]) -> None:
 
 
 def _request_type_distributions(demand: dict[str, Any], sources: dict[str, str]) -> None:
-    types = [t.get("name") or f"(row {i + 1})" for i, t in enumerate(demand["request_types"])]
-    if not types:
-        return
-    chosen = st.selectbox(
+    types = _item_labels(demand["request_types"])
+    chosen = _choose_item(
         "Effort, contract value and patience of the request type",
-        range(len(types)),
-        format_func=lambda i: types[i],
-        key=state.widget_key("demand.request_types#chosen"),
+        types,
+        "demand.request_types#chosen",
     )
-    item = demand["request_types"][min(chosen, len(types) - 1)]
+    if chosen is None:
+        return
+    item = demand["request_types"][chosen]
     cols = st.columns(3)
     for col, name in zip(
         cols, ["effort_person_days", "contract_value_gbp", "patience_days"], strict=True
@@ -245,20 +244,30 @@ def _vetting_levels(rec: dict[str, Any], sources: dict[str, str]) -> None:
 
 def _pool_distribution(data: dict[str, Any], name: str, sources: dict[str, str]) -> None:
     pools = data.get("staff_pools", [])
-    labels = [p.get("name") or f"(row {i + 1})" for i, p in enumerate(pools)]
-    if not labels:
+    labels = _item_labels(pools)
+    chosen = _choose_item("Staff pool", labels, f"staff_pools#{name}#chosen")
+    if chosen is None:
         return
-    chosen = st.selectbox(
-        "Staff pool",
-        range(len(labels)),
-        format_func=lambda i: labels[i],
-        key=state.widget_key(f"staff_pools#{name}#chosen"),
-    )
-    chosen = min(chosen, len(labels) - 1)
     path = f"staff_pools.{labels[chosen]}.{name}"
     distribution_input(
         field_spec(StaffPool, name), pools[chosen], path, source=sources.get(path, "")
     )
+
+
+def _item_labels(items: list[dict[str, Any]]) -> list[str]:
+    """Each item's name, or its row while it has none."""
+    return [item.get("name") or f"(row {i + 1})" for i, item in enumerate(items)]
+
+
+def _choose_item(label: str, labels: list[str], key: str) -> int | None:
+    """A select box of named items; the position chosen (within the list as it is now, rows may
+    have been deleted since), or None if there are none."""
+    if not labels:
+        return None
+    chosen = st.selectbox(
+        label, range(len(labels)), format_func=lambda i: labels[i], key=state.widget_key(key)
+    )
+    return min(chosen, len(labels) - 1)
 
 
 def attrition_group(data: dict[str, Any], sources: dict[str, str]) -> None:
