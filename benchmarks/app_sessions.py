@@ -166,40 +166,62 @@ def measure(
             for session in sessions:
                 session.pressed = time.monotonic()
                 session.page.get_by_role("button", name="Run", exact=True).click()  # type: ignore
-            deadline = time.monotonic() + timeout_s
-            while any(s.finished is None for s in sessions) and time.monotonic() < deadline:
-                now = time.monotonic()
-                for s in sessions:
-                    if s.finished is None:
-                        done = s.page.get_by_text(f"{reps} replications in ")  # type: ignore
-                        if done.count():
-                            s.finished = now - s.pressed
-                    if s.first_rep is None and first_rep_on_disk(cache, s.seed, reps):
-                        s.first_rep = now - s.pressed
-                    if s.verdict is None:
-                        heading = s.page.get_by_role("heading", name=VERDICT)  # type: ignore
-                        if heading.count():
-                            s.verdict = now - s.pressed
-                            if s.first_rep is None:
-                                s.first_rep = s.verdict
-                time.sleep(0.25)
+            _watch(sessions, cache, reps, time.monotonic() + timeout_s)
             browser.close()
     finally:
         sampler.stop.set()
         sampler.join(timeout=5)
-        family = _family(server.pid)
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        time.sleep(2)
-        orphans = [p for p in family if p.is_running()]
-        for proc in orphans:  # workers the server left behind: reported, then stopped
-            proc.kill()
+        orphans = _stop_server(server)
     log = (work / "server.log").read_text(errors="replace")
     warnings = sum("Warning" in line or "WARNING" in line for line in log.splitlines())
     shutil.rmtree(work, ignore_errors=True)
+    return {
+        **_timings(sessions, n),
+        "peak_mb": sampler.peak / 1e6,
+        "log_warnings": warnings,
+        "orphans": orphans,
+    }
+
+
+def _watch(sessions: list[Session], cache: Path, reps: int, deadline: float) -> None:
+    """Poll every session until each has finished or `deadline` passes, noting when its first
+    replication reached the disk, when its verdict showed, and when its run finished."""
+    while any(s.finished is None for s in sessions) and time.monotonic() < deadline:
+        now = time.monotonic()
+        for s in sessions:
+            if s.finished is None:
+                done = s.page.get_by_text(f"{reps} replications in ")  # type: ignore
+                if done.count():
+                    s.finished = now - s.pressed
+            if s.first_rep is None and first_rep_on_disk(cache, s.seed, reps):
+                s.first_rep = now - s.pressed
+            if s.verdict is None:
+                heading = s.page.get_by_role("heading", name=VERDICT)  # type: ignore
+                if heading.count():
+                    s.verdict = now - s.pressed
+                    if s.first_rep is None:
+                        s.first_rep = s.verdict
+        time.sleep(0.25)
+
+
+def _stop_server(server: subprocess.Popen[bytes]) -> int:
+    """Stop the app server; the number of its processes still running after it (killed)."""
+    family = _family(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    time.sleep(2)
+    orphans = [p for p in family if p.is_running()]
+    for proc in orphans:  # workers the server left behind: reported, then stopped
+        proc.kill()
+    return len(orphans)
+
+
+def _timings(sessions: list[Session], n: int) -> dict[str, float]:
+    """Mean and worst seconds from Run to the first replication, the verdict and the end; a
+    worst is NaN unless every one of the `n` sessions got there."""
     firsts = [s.first_rep for s in sessions if s.first_rep is not None]
     verdicts = [s.verdict for s in sessions if s.verdict is not None]
     lasts = [s.finished for s in sessions if s.finished is not None]
@@ -212,9 +234,6 @@ def measure(
         "no_verdict": n - len(verdicts),
         "last_mean": sum(lasts) / len(lasts) if lasts else float("nan"),
         "last_max": max(lasts) if len(lasts) == n else float("nan"),
-        "peak_mb": sampler.peak / 1e6,
-        "log_warnings": warnings,
-        "orphans": len(orphans),
     }
 
 

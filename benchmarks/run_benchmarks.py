@@ -63,6 +63,11 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
+def _measured(measure: str, target: str, value: str) -> Row:
+    """A row of the results table, with the load average as it is now."""
+    return (measure, target, value, load())
+
+
 def alternating_best(repeats: int, *funcs) -> list[float]:
     """Least wall time of each function over `repeats` rounds, the functions taken in turn."""
     best = [float("inf")] * len(funcs)
@@ -171,57 +176,51 @@ def runner_rows(reps: int) -> list[Row]:
     for workers in (1, 2):  # each pair taken back to back
         bare[workers] = reps / bare_pool_seconds(scenario, reps, workers)
         rows.append(
-            (
+            _measured(
                 f"Bare process pool, {workers} worker(s): baseline reps/s ({reps} reps)",
                 "-",
                 f"{bare[workers]:.2f}/s",
-                load(),
             )
         )
         run[workers] = ccs_sim_run(reps, workers)
         rate = reps / run[workers]["wall"]
         rows.append(
-            (
+            _measured(
                 f"`ccs-sim run --workers {workers}`: reps/s, command to summary",
                 "-",
                 f"{rate:.2f}/s",
-                load(),
             )
         )
     rate2, rate1 = run[2]["in_run_rate"], run[1]["in_run_rate"]
     for workers in (1, 2):
         rows.append(
-            (
+            _measured(
                 f"`ccs-sim run --workers {workers}`: reps/s during the run (its progress line)",
                 "-",
                 f"{run[workers]['in_run_rate']:.2f}/s",
-                load(),
             )
         )
     rows.append(
-        (
+        _measured(
             "`ccs-sim run` 2 workers / bare pool 2 workers (during the run)",
             ">= 0.9x",
             f"**{rate2 / bare[2]:.2f}x**",
-            load(),
         )
     )
     rows.append(
-        (
+        _measured(
             "`ccs-sim run` 2 workers / its 1 worker (during the run)",
             ">= 1.8x",
             f"**{rate2 / rate1:.2f}x**",
-            load(),
         )
     )
     own = run[2]["own_cpu"] / reps * 1000
     per_rep = run[2]["workers_cpu"] / reps * 1000
     rows.append(
-        (
+        _measured(
             "Runner's own process, 2 workers: CPU ms per replication (workers' ms)",
             "-",
             f"{own:.0f} ({per_rep:.0f})",
-            load(),
         )
     )
     return rows
