@@ -176,17 +176,7 @@ def build_report(
     if variant is not None:
         step(f"running the optimism-bias variant (+{request.optimism_bias:.0%})")
         ctx.optimism = optimism_variant(evidence, variant, request.cache, executor, on_progress)
-    step("running the theory checks")
-    ctx.checks = run_theory_checks()
-    step("running the history checks (the public record of 2014-16)")
-    ctx.history = run_history_checks()
-    ctx.code = git_state()
-    ctx.log = assumptions_log(evidence.primary.scenario)
-    write_file(request.out / "assumptions_log.csv", ctx.log.to_csv(index=False).encode())
-    checks = pd.DataFrame([c.__dict__ for c in ctx.checks])
-    write_file(request.out / "theory_checks.csv", checks.to_csv(index=False).encode())
-    history = pd.DataFrame([c.__dict__ for c in ctx.history])
-    write_file(request.out / "history_checks.csv", history.to_csv(index=False).encode())
+    _run_checks(ctx, request.out, step)
     shown = [(i, t) for i, t in SECTIONS if i != "actuals" or tracking is not None]
     sections = []
     for ident, title in shown:
@@ -209,6 +199,22 @@ def build_report(
     path = request.out / "report.html"
     write_file(path, page.encode())
     return ReportResult(path, ctx.charts.paths, [t for _, t in shown], time.monotonic() - started)
+
+
+def _run_checks(ctx: Context, out: Path, step: Callable[[str], None]) -> None:
+    """The theory and history checks, the code's state and the assumptions log: into `ctx`, and
+    beside the report as CSV files."""
+    step("running the theory checks")
+    ctx.checks = run_theory_checks()
+    step("running the history checks (the public record of 2014-16)")
+    ctx.history = run_history_checks()
+    ctx.code = git_state()
+    ctx.log = assumptions_log(ctx.evidence.primary.scenario)
+    write_file(out / "assumptions_log.csv", ctx.log.to_csv(index=False).encode())
+    checks = pd.DataFrame([c.__dict__ for c in ctx.checks])
+    write_file(out / "theory_checks.csv", checks.to_csv(index=False).encode())
+    history = pd.DataFrame([c.__dict__ for c in ctx.history])
+    write_file(out / "history_checks.csv", history.to_csv(index=False).encode())
 
 
 def unique_region_labels(page: str) -> str:
