@@ -11,11 +11,10 @@ from pydantic import BaseModel
 from app_pages import state
 from app_pages.chart_view import show_chart
 from app_pages.forms import field_spec
+from app_pages.grids import headcount_plan_table, items_table
 from app_pages.widgets import (
     distribution_input,
     field_input,
-    headcount_plan_table,
-    items_table,
     model_fields,
     seasonality_inputs,
 )

@@ -28,16 +28,11 @@ from app_pages.forms import (
     DISTRIBUTION_HELP,
     DISTRIBUTION_KINDS,
     FieldSpec,
-    apply_headcount_plan_frame,
     as_distribution_data,
     distribution_mean,
     distribution_specs,
     field_spec,
     from_widget_value,
-    headcount_plan_frame,
-    items_frame,
-    items_from_frame,
-    nested_spec,
     switch_distribution_kind,
     to_widget_value,
 )
@@ -246,144 +241,6 @@ def _numbers(text: str) -> list[float] | None:
         return None
 
 
-# --- tables of named items ----------------------------------------------------------------------
-
-
-def _column(spec: FieldSpec, options: list[Any] | None) -> Any:
-    label, help_text = spec.label_with_unit, spec.help_text()
-    cc = st.column_config
-    if options is not None:
-        return cc.SelectboxColumn(label, help=help_text, options=options, required=spec.required)
-    if spec.kind == "text":
-        return cc.TextColumn(label, help=help_text, required=spec.required)
-    if spec.kind == "bool":
-        return cc.CheckboxColumn(label, help=help_text)
-    if spec.kind == "date":
-        return cc.DateColumn(
-            label, help=help_text, format="DD MMM YYYY", min_value=EARLIEST, max_value=LATEST
-        )
-    # No step or format for decimals: a step would limit (and round) what a cell can hold. No
-    # minimum or maximum either: the grid would drop a minus sign or clamp what was typed; the
-    # schema's validation names the cell and its allowed range instead, and Run waits.
-    whole = spec.kind == "int"
-    return cc.NumberColumn(
-        label,
-        help=help_text,
-        step=1 if whole else None,
-        format="%d" if whole else None,
-        required=spec.required,
-    )
-
-
-def _identity(items: list[dict[str, Any]]) -> list[Any]:
-    return [item.get("name", i) for i, item in enumerate(items)]
-
-
-def items_table(
-    model: type[BaseModel],
-    fields: list[str],
-    parent: dict[str, Any],
-    name: str,
-    path: str,
-    *,
-    add_rows: bool = False,
-    new_item: dict[str, Any] | None = None,
-    options: dict[str, list[Any]] | None = None,
-    disabled: list[str] | None = None,
-    height: int | None = None,
-) -> None:
-    """The list `parent[name]` (departments, pools, ...) as an editable table of some fields.
-
-    Writes the edited list back into `parent`; fields not in the table are kept. Several tables
-    may show fields of the same list, and one list's names may be another table's choices (pools
-    in the request types table): a table is rebuilt from the data whenever the items it holds or
-    its choices have changed elsewhere, and when this table adds, removes or renames an item the
-    page reruns at once, so that every other table is drawn from the same data.
-    """
-    items = list(parent.get(name) or [])
-    specs = [nested_spec(model, f) for f in fields]
-    state_key = widget_key(f"{path}#table")
-    state = st.session_state.get(state_key)
-    choices = repr(sorted((options or {}).items()))
-    if (
-        state is None
-        or state["editor"] not in st.session_state
-        or state["identity"] != _identity(items)
-        or state["choices"] != choices
-    ):
-        version = 0 if state is None else state["version"] + 1
-        state = {
-            "frame": items_frame(items, specs),
-            "version": version,
-            "editor": f"{state_key}#{version}",
-            "identity": _identity(items),
-            "choices": choices,
-            "index_map": {i: i for i in range(len(items))},
-        }
-    column_config = {s.name: _column(s, (options or {}).get(s.name)) for s in specs}
-    edited = st.data_editor(
-        state["frame"],
-        key=state["editor"],
-        column_config=column_config,
-        num_rows="dynamic" if add_rows else "fixed",
-        disabled=disabled or False,
-        hide_index=True,
-        width="stretch",
-        height=height if height is not None else "auto",
-    )
-    # Each row label of the editor's output was, in the previous run, items[index_map[label]];
-    # labels not in the map are rows just added.
-    bases = [
-        items[state["index_map"][label]] if label in state["index_map"] else None
-        for label in edited.index
-    ]
-    result = items_from_frame(edited, specs, bases, new_item)
-    parent[name] = result
-    changed_identity = _identity(result) != state["identity"]
-    state["identity"] = _identity(result)
-    state["index_map"] = {label: j for j, label in enumerate(edited.index)}
-    st.session_state[state_key] = state
-    if changed_identity:
-        st.rerun()  # tables drawn earlier in this run showed the old names
-
-
-def headcount_plan_table(pools: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
-    """Every pool's establishment plan as one table (a row per date, a column per pool)."""
-    state_key = widget_key(f"{path}#plan")
-    names = [p["name"] for p in pools]
-    state = st.session_state.get(state_key)
-    if state is None or state["editor"] not in st.session_state or state["names"] != names:
-        version = 0 if state is None else state["version"] + 1
-        state = {
-            "frame": headcount_plan_frame(pools),
-            "version": version,
-            "editor": f"{state_key}#{version}",
-            "names": names,
-        }
-        st.session_state[state_key] = state
-    config: dict[str, Any] = {
-        "date": st.column_config.DateColumn(
-            "From date", format="DD MMM YYYY", required=True, min_value=EARLIEST, max_value=LATEST
-        )
-    }
-    for name in names:
-        config[name] = st.column_config.NumberColumn(
-            f"{name} (posts)",
-            step=1,
-            format="%d",
-            help=f"Establishment of {name} from this date; blank: no step for this pool.",
-        )
-    edited = st.data_editor(
-        state["frame"],
-        key=state["editor"],
-        column_config=config,
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-    )
-    return apply_headcount_plan_frame(pools, edited)
-
-
 def seasonality_inputs(demand: dict[str, Any], path: str, source: str = "") -> None:
     """The twelve monthly multipliers on arrivals, January first."""
     values = list(demand.get("seasonality_by_month") or [1.0] * 12)
@@ -437,8 +294,6 @@ __all__ = [
     "differences_frame",
     "distribution_input",
     "field_input",
-    "headcount_plan_table",
-    "items_table",
     "model_fields",
     "seasonality_inputs",
 ]

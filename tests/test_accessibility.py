@@ -4,9 +4,9 @@ its report in a real browser (docs/accessibility.md).
 The quick tests check that every chart says in words what it shows, written from its data, that
 its table view holds the same numbers, and that its colours keep 3:1 against white. The browser
 test is one session on the shared app server: a planner's journey with the keyboard alone
-(choose a scenario, change a value, run, read the verdict, compare, write and download the
-report), then axe-core on every page with the results showing and on the downloaded report, and
-reflow at 320 CSS pixels and at 200% zoom.
+(choose a scenario, change a value in a box and one of a grid through the form under it, run,
+read the verdict, compare, write and download the report), then axe-core on every page with the
+results showing and on the downloaded report, and reflow at 320 CSS pixels and at 200% zoom.
 """
 
 from __future__ import annotations
@@ -313,6 +313,23 @@ def _press(page: Any, name: str) -> None:
     page.keyboard.press("Enter")
 
 
+def _edit_a_grid_by_its_form(page: Any) -> None:
+    """A value of the departments grid, changed through the form under it: open the form, choose
+    a department by typing its name, type its new weight."""
+    from playwright.sync_api import expect
+
+    _tab_to(page, page.locator("summary", has_text="Edit the departments as a form"))
+    page.keyboard.press("Enter")
+    _tab_to(page, page.get_by_role("combobox", name="Department to edit"))
+    page.keyboard.type("dept_04")
+    page.keyboard.press("Enter")
+    _settle(page)
+    _type_number(page, "Demand weight", 1)  # dept_04 is a small department (0.6)
+    expect(page.get_by_text("1 change(s)").first).to_be_visible()
+    named = re.compile(r"edited: dept_04: demand weight 1\b")  # the name it runs under
+    expect(page.get_by_text(named).first).to_be_visible()
+
+
 def _journey_by_keyboard(page: Any) -> Path:
     """Choose, change, run, read, compare, write and download the report: keys only."""
     from playwright.sync_api import expect
@@ -324,13 +341,14 @@ def _journey_by_keyboard(page: Any) -> Path:
     _press(page, "Use this scenario")
     _settle(page)
     expect(page.get_by_text("Scenario: faster_hiring")).to_be_visible()
+    _edit_a_grid_by_its_form(page)
     _tab_to(page, page.get_by_role("tab", name="Demand and onboarding"))
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
     _settle(page)
     _type_number(page, "Offer acceptance (%)", 90)
-    expect(page.get_by_text("1 change(s)").first).to_be_visible()
+    expect(page.get_by_text("2 change(s)").first).to_be_visible()
 
     _go_by_keyboard(page, "Run and results")
     _type_number(page, "Replications (simulated futures)", 4)
