@@ -39,6 +39,10 @@ FORM_NOTE = (
 )
 
 
+NOT_CHOSEN = {None: "(not chosen yet)"}
+"""How a choice box shows a row's empty choice (a request type just added has no pool yet)."""
+
+
 def fingerprint(value: Any) -> str:
     """A value as text, to tell whether an edit changed it."""
     return json.dumps(value, default=str, sort_keys=True)
@@ -104,7 +108,7 @@ def _nested_input(
         chain.append((holder, key, child))
         holder = child
     leaf = FieldSpec(**{**spec.__dict__, "name": last})
-    field_input(leaf, holder, f"{row_path}.{spec.name}", choices=choices)
+    field_input(leaf, holder, f"{row_path}.{spec.name}", choices=choices, choice_labels=NOT_CHOSEN)
     if holder:
         for parent, key, child in chain:
             parent.setdefault(key, child)
