@@ -88,12 +88,15 @@ def _snap(page: Page, name: str) -> Path:
 
 
 def _field_values(page: Page) -> dict[str, list[str]]:
-    """Every number and text box of the scenario's tabs (all are in the page), by label, in
-    order (the 'Start from' choice above them is left out: it is what the test changes)."""
+    """Every number and text box of the scenario's tabs (all are in the page, the grids' folded
+    forms too), by the text of its label (a folded form's labels are not rendered, so not by
+    innerText), in order (the 'Start from' choice above them is left out: the test changes it)."""
     pairs = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stMain"] input')]
             .filter(i => i.type === 'number' || i.type === 'text')
-            .map(i => [i.labels?.[0]?.innerText ?? i.getAttribute('aria-label') ?? '', i.value])"""
+            .map(i => [
+                i.labels?.[0]?.textContent ?? i.getAttribute('aria-label') ?? '', i.value
+            ])"""
     )
     found: dict[str, list[str]] = {}
     for label, value in pairs:
