@@ -104,22 +104,7 @@ def items_table(
     items = list(parent.get(name) or [])
     specs = [nested_spec(model, f) for f in fields]
     state_key = widget_key(f"{path}#table")
-    state = st.session_state.get(state_key)
-    choices = repr(sorted((options or {}).items()))
-    if (
-        state is None
-        or state["editor"] not in st.session_state
-        or state["shown"] != _shown(items, specs)
-        or state["choices"] != choices
-    ):
-        version = 0 if state is None else state["version"] + 1
-        state = {
-            "frame": items_frame(items, specs),
-            "version": version,
-            "editor": f"{state_key}#{version}",
-            "choices": choices,
-            "index_map": {i: i for i in range(len(items))},
-        }
+    state = _grid_state(state_key, items, specs, repr(sorted((options or {}).items())))
     column_config = {s.name: _column(s, (options or {}).get(s.name)) for s in specs}
     list_path = _list_path(path, name)
     edited = st.data_editor(
@@ -156,6 +141,29 @@ def items_table(
         options=options or {},
         disabled=disabled or [],
     )
+
+
+def _grid_state(
+    state_key: str, items: list[dict[str, Any]], specs: list[FieldSpec], choices: str
+) -> dict[str, Any]:
+    """The grid's state from the last run, or a new one (a new editor key, so Streamlit forgets
+    the old edits) when what the grid shows or its choices changed elsewhere since."""
+    state = st.session_state.get(state_key)
+    if (
+        state is None
+        or state["editor"] not in st.session_state
+        or state["shown"] != _shown(items, specs)
+        or state["choices"] != choices
+    ):
+        version = 0 if state is None else state["version"] + 1
+        state = {
+            "frame": items_frame(items, specs),
+            "version": version,
+            "editor": f"{state_key}#{version}",
+            "choices": choices,
+            "index_map": {i: i for i in range(len(items))},
+        }
+    return dict(state)
 
 
 def _planned(pools: list[dict[str, Any]]) -> list[int]:
