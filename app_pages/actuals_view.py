@@ -87,10 +87,7 @@ def observed_for(run: RunTables) -> pd.DataFrame | None:
 
 
 def _problem_lines(error: ScenarioError) -> list[str]:
-    return [
-        f"**{p.path or error.source}**: " + (f"given {p.given}; " if p.given else "") + p.allowed
-        for p in error.problems
-    ]
+    return [f"**{p.path or error.source}**: {p.what}" for p in error.problems]
 
 
 def _upload(run: RunTables) -> None:

@@ -46,12 +46,7 @@ def _accepted() -> Upload | None:
 
 
 def _problem_lines(name: str, error: ScenarioError) -> list[str]:
-    return [
-        f"**{name}**: {p.path or error.source}: "
-        + (f"given {p.given}; " if p.given else "")
-        + p.allowed
-        for p in error.problems
-    ]
+    return [f"**{name}**: {p.path or error.source}: {p.what}" for p in error.problems]
 
 
 def _read(upload: Upload, scenario: Scenario) -> tuple[Snapshot, Scenario] | list[str]:

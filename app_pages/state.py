@@ -247,11 +247,7 @@ def run_name(start: Base, data: dict[str, Any], diffs: list[Difference]) -> str:
 
 def problem_lines(problems: list[Problem], data: Any) -> list[str]:
     """Problems as planners read them: the field (list items by name), given and allowed."""
-    lines = []
-    for problem in problems:
-        given = f"given {problem.given}; " if problem.given else ""
-        lines.append(f"**{readable_path(problem.path, data)}**: {given}{problem.allowed}")
-    return lines
+    return [f"**{readable_path(p.path, data)}**: {p.what}" for p in problems]
 
 
 # --- run settings -------------------------------------------------------------------------------

@@ -19,10 +19,13 @@ class Problem:
     given: str
     allowed: str
 
+    @property
+    def what(self) -> str:
+        """What was given and what is allowed, without where: "given 1.4; at most 1"."""
+        return (f"given {self.given}; " if self.given else "") + self.allowed
+
     def __str__(self) -> str:
-        where = self.path or "(scenario)"
-        given = f"given {self.given}; " if self.given else ""
-        return f"{where}: {given}{self.allowed}"
+        return f"{self.path or '(scenario)'}: {self.what}"
 
 
 class ScenarioError(Exception):
