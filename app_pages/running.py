@@ -111,18 +111,41 @@ def stopped_text(done: int, total: int) -> str:
     )
 
 
+REDRAW_EVERY_SECONDS = 2.0
+"""Shortest time between two redraws of a run's results while it goes on."""
+REDRAW_COST_SHARE = 0.25
+"""Most of the server's time that redrawing runs' results may take, whatever the number of
+sessions: drawing competes with the replications for the same cores."""
+
+
+def redraw_interval(redraw_seconds: float, runs_running: int) -> float:
+    """Seconds until a session redraws its run's results again, after a redraw that took
+    `redraw_seconds`, while `runs_running` runs (its own included) share the server.
+
+    Every running session redraws, so each waits in proportion to their number: with four
+    sessions, each redraws a quarter as often as one alone would, and together they spend at
+    most `REDRAW_COST_SHARE` of the time drawing rather than four times that."""
+    runs = max(1, runs_running)
+    return max(REDRAW_EVERY_SECONDS, redraw_seconds * runs / REDRAW_COST_SHARE)
+
+
 class SoFar:
     """Redraws the results of the replications finished so far while a run is going: first as
-    soon as two have finished (or one, for a run of one), then at most every few seconds, and
-    never more often than four times what a redraw costs (drawing grows with the run), so that
-    drawing never holds the run back. Reading is incremental (`RunSoFar`)."""
+    soon as two have finished (or one, for a run of one), then no more often than
+    `redraw_interval` allows (drawing grows with the run and with the sessions drawing), so
+    that drawing never holds the runs back. Reading is incremental (`RunSoFar`)."""
 
     FIRST_AFTER = 2
-    EVERY_SECONDS = 2.0
 
-    def __init__(self, directory: Path, show: Callable[[RunTables, int], None]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        show: Callable[[RunTables, int], None],
+        runs_running: Callable[[], int],
+    ) -> None:
         self.run = RunSoFar(directory)
         self.show = show
+        self.runs_running = runs_running
         self.slot = st.empty()
         self.due = 0.0
         self.shown = 0
@@ -140,7 +163,7 @@ class SoFar:
             self.show(so_far, total)
         self.shown = done
         cost = time.monotonic() - started
-        self.due = time.monotonic() + max(self.EVERY_SECONDS, 4 * cost)
+        self.due = time.monotonic() + redraw_interval(cost, self.runs_running())
 
     def clear(self) -> None:
         self.slot.empty()
@@ -193,7 +216,11 @@ def run_with_progress(
     )  # pressing it reruns the page, which stops this run; the page then shows what finished
     bar = _RunBar(what, reps)
     so_far = (
-        SoFar(partial_dir(cache_root(), scenario, seed, reps), show_so_far)
+        SoFar(
+            partial_dir(cache_root(), scenario, seed, reps),
+            show_so_far,
+            lambda: pool.status()[0],
+        )
         if show_so_far is not None
         else None
     )

@@ -41,6 +41,7 @@ from app_pages.forms import (
     switch_distribution_kind,
     to_widget_value,
 )
+from app_pages.running import REDRAW_COST_SHARE, REDRAW_EVERY_SECONDS, redraw_interval
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.results import outrun
@@ -477,3 +478,16 @@ def test_plan_previews(small_data: dict) -> None:
     staff = report.headcount_plan(small_data["staff_pools"], small_data["run"]["start_date"])
     assert staff.groupby("series")["value"].max().to_dict() == {"buyers": 8, "strategists": 3}
     assert report.plan_step_chart(plan, title="t", y_title="y").to_dict()
+
+
+def test_redraws_of_running_results_share_a_fixed_part_of_the_server() -> None:
+    # A cheap redraw waits the floor; a costly one waits in proportion to its cost.
+    assert redraw_interval(0.01, 1) == REDRAW_EVERY_SECONDS
+    assert redraw_interval(1.0, 1) == pytest.approx(1.0 / REDRAW_COST_SHARE)
+    # Sessions redrawing at once: together they spend the same share drawing as one alone.
+    for runs in (1, 4, 8):
+        redraw_seconds = 0.8
+        share = runs * redraw_seconds / redraw_interval(redraw_seconds, runs)
+        assert share == pytest.approx(REDRAW_COST_SHARE)
+    assert redraw_interval(0.8, 8) == pytest.approx(8 * redraw_interval(0.8, 1))
+    assert redraw_interval(0.8, 0) == redraw_interval(0.8, 1)  # never less than its own run
