@@ -124,6 +124,23 @@ def test_bad_distribution_parameters_name_the_field(tmp_path: Path) -> None:
     assert "'fixed'" in lines[0] and "'triangular'" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("policy", "act", "release"),
+    [
+        ("pause_onboarding", "pause_above_backlog_weeks", "resume_below_backlog_weeks"),
+        ("surge_contractors", "surge_above_backlog_weeks", "release_below_backlog_weeks"),
+    ],
+)
+def test_a_policy_must_let_go_at_or_below_where_it_acts(
+    tmp_path: Path, policy: str, act: str, release: str
+) -> None:
+    path = write(tmp_path, "a.yaml", MINIMAL)
+    lines = problems_of(path, [f"policies.{policy}.{act}=6", f"policies.{policy}.{release}=7"])
+    assert lines == [f"policies.{policy}.{release}: given 7; must not exceed {act} (6)"]
+    at_the_level = [f"policies.{policy}.{act}=6", f"policies.{policy}.{release}=6"]
+    assert load_scenario(path, at_the_level).policies.model_dump()[policy][release] == 6
+
+
 def test_cross_references_are_checked(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", MINIMAL)
     lines = problems_of(path, ["demand.request_types.0.skill_pool=lawyers"])

@@ -11,7 +11,7 @@ post. Part of the schema (`sim.scenario.schema` re-exports every class).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -27,10 +27,19 @@ __all__ = [
 ]
 
 
-class RaiseRecruitmentCapacityPolicy(Frozen):
-    """Add recruiters when too many vacancies are open, once, after a delay."""
+BacklogTrigger = Annotated[float, Field(gt=0, le=MAX_WEEKS)]
+"""A level of work in hand, in weeks, above which a policy acts: more than 0."""
+
+
+class _Policy(Frozen):
+    """A management response: off unless enabled."""
 
     enabled: bool = Field(default=False, description="Use this policy")
+
+
+class RaiseRecruitmentCapacityPolicy(_Policy):
+    """Add recruiters when too many vacancies are open, once, after a delay."""
+
     trigger_above_vacancy_share: float = Field(
         default=0.15,
         gt=0,
@@ -51,14 +60,11 @@ class RaiseRecruitmentCapacityPolicy(Frozen):
     )
 
 
-class HeadcountUpliftPolicy(Frozen):
+class HeadcountUpliftPolicy(_Policy):
     """Ask for more posts in a pool whose backlog stays too high; granted after a delay."""
 
-    enabled: bool = Field(default=False, description="Use this policy")
-    trigger_above_backlog_weeks: float = Field(
+    trigger_above_backlog_weeks: BacklogTrigger = Field(
         default=8.0,
-        gt=0,
-        le=MAX_WEEKS,
         description="Ask when a pool's backlog seen exceeds this many weeks of its work",
     )
     uplift_share: float = Field(
@@ -73,21 +79,29 @@ class HeadcountUpliftPolicy(Frozen):
     )
 
 
-def _check_hysteresis(policy: Frozen, release: str, act: str) -> None:
-    """A policy that acts above one level must let go at or below it, or it would flap."""
-    act_at = getattr(policy, act)
-    if getattr(policy, release) > act_at:
-        raise FieldProblem(release, f"must not exceed {act} ({act_at:g})")
+class _HysteresisPolicy(_Policy):
+    """A policy that acts above one level (`act_field`) and lets go again below another
+    (`release_field`), which must not be higher, or it would flap."""
+
+    act_field: ClassVar[str]
+    release_field: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Self:
+        act_at = getattr(self, self.act_field)
+        if getattr(self, self.release_field) > act_at:
+            raise FieldProblem(self.release_field, f"must not exceed {self.act_field} ({act_at:g})")
+        return self
 
 
-class PauseOnboardingPolicy(Frozen):
+class PauseOnboardingPolicy(_HysteresisPolicy):
     """Defer further departments while the backlog is too high; the plan slips by the pause."""
 
-    enabled: bool = Field(default=False, description="Use this policy")
-    pause_above_backlog_weeks: float = Field(
+    act_field: ClassVar[str] = "pause_above_backlog_weeks"
+    release_field: ClassVar[str] = "resume_below_backlog_weeks"
+
+    pause_above_backlog_weeks: BacklogTrigger = Field(
         default=8.0,
-        gt=0,
-        le=MAX_WEEKS,
         description="Pause when the backlog seen exceeds this many weeks of work",
     )
     resume_below_backlog_weeks: Weeks = Field(
@@ -100,20 +114,15 @@ class PauseOnboardingPolicy(Frozen):
         "department's move needs every skill it uses)",
     )
 
-    @model_validator(mode="after")
-    def _hysteresis(self) -> PauseOnboardingPolicy:
-        _check_hysteresis(self, "resume_below_backlog_weeks", "pause_above_backlog_weeks")
-        return self
 
-
-class SurgeContractorsPolicy(Frozen):
+class SurgeContractorsPolicy(_HysteresisPolicy):
     """Bring in contractors while the backlog is too high, up to the contractor cap."""
 
-    enabled: bool = Field(default=False, description="Use this policy")
-    surge_above_backlog_weeks: float = Field(
+    act_field: ClassVar[str] = "surge_above_backlog_weeks"
+    release_field: ClassVar[str] = "release_below_backlog_weeks"
+
+    surge_above_backlog_weeks: BacklogTrigger = Field(
         default=8.0,
-        gt=0,
-        le=MAX_WEEKS,
         description="Surge when a pool's backlog seen exceeds this many weeks",
     )
     release_below_backlog_weeks: Weeks = Field(
@@ -123,11 +132,6 @@ class SurgeContractorsPolicy(Frozen):
     surge_share_of_establishment: Share = Field(
         default=0.10, description="Extra contractors as a share of the pool's establishment"
     )
-
-    @model_validator(mode="after")
-    def _hysteresis(self) -> SurgeContractorsPolicy:
-        _check_hysteresis(self, "release_below_backlog_weeks", "surge_above_backlog_weeks")
-        return self
 
 
 class Policies(Frozen):
