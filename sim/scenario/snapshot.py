@@ -116,8 +116,7 @@ def _check_staff(
         check.text(row, "pool", scenario.pool_names)
         check.text(row, "fte")
         check.number(row, "fte", lambda x: 0 < x <= 1, "a number more than 0 and at most 1")
-        check.text(row, "start_date")
-        check.date(row, "start_date", lambda d: d <= date, f"on or before the snapshot date {date}")
+        _required_date_by(check, row, "start_date", date)
         left = f"on or after the snapshot date {date} (people who have left are not in post)"
         check.date(row, "leaving_date", lambda d: d >= date, left)
 
@@ -130,10 +129,16 @@ def _check_vacancies(
     for row in rows:
         check.text(row, "pool", scenario.pool_names)
         check.text(row, "stage", list(STARTING_STAGES))
-        check.text(row, "stage_entered_date")
-        check.date(
-            row, "stage_entered_date", lambda d: d <= date, f"on or before the snapshot date {date}"
-        )
+        _required_date_by(check, row, "stage_entered_date", date)
+
+
+def _required_date_by(
+    check: Checker, row: dict[str, str], column: str, date: dt.date
+) -> dt.date | None:
+    """A date the row must have, on or before the snapshot date (None, and the problem recorded,
+    if it is blank, unreadable or later)."""
+    check.text(row, column)
+    return check.date(row, column, lambda d: d <= date, f"on or before the snapshot date {date}")
 
 
 def _onboarded_on(scenario: Scenario, departments: list[dict[str, str]], date: dt.date) -> set[str]:
@@ -166,10 +171,7 @@ def _check_work(
                 "department",
                 f"a department onboarded by {date}: {', '.join(sorted(onboarded)) or '(none)'}",
             )
-        check.text(row, "arrival_date")
-        arrived = check.date(
-            row, "arrival_date", lambda d: d <= date, f"on or before the snapshot date {date}"
-        )
+        arrived = _required_date_by(check, row, "arrival_date", date)
         between = f"on or after the arrival date and on or before the snapshot date {date}"
         check.date(row, "started_date", _between(arrived or dt.date.min, date), between)
         check.number(
