@@ -43,7 +43,6 @@ from sim.runs.rundir import atomic_write_bytes
 from sim.scenario.levers import (
     Lever,
     LeverSetting,
-    apply_levers,
     base_value,
     check_levers,
     grid_settings,
@@ -182,11 +181,10 @@ def run_plan(
     )
     runs = []
     for setting in settings:
-        overrides = [*request.overrides, *(f"{k}={v}" for k, v in setting.values)]
-        scenario = apply_levers(request.scenario, setting)
-        runs.append(
-            (setting, cache.run(scenario, setting.label(), request.scenario_file, overrides))
+        run = cache.run_setting(
+            request.scenario, setting, request.scenario_file, list(request.overrides)
         )
+        runs.append((setting, run))
     bases = {lever.key: base_value(request.scenario, lever.key) for lever in request.levers}
     rows = [
         _evaluate(request, cost_terms, bases, setting, run, request.out) for setting, run in runs

@@ -33,6 +33,7 @@ from sim.runs.executors import Executor, Task
 from sim.runs.limits import MAX_STUDY_REPLICATIONS
 from sim.runs.rundir import RunDirectory, atomic_write_bytes, json_default, sha256_of
 from sim.runs.tables import RunTables, load_run
+from sim.scenario.levers import LeverSetting, apply_levers
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -177,6 +178,16 @@ class RunCache:
             scenario_digest(scenario),
             sha256_of((cached.path / "manifest.json").read_bytes()),
             cached.from_cache,
+        )
+
+    def run_setting(
+        self, scenario: Scenario, setting: LeverSetting, scenario_file: str, overrides: list[str]
+    ) -> PointRun:
+        """The finished run of `scenario` with its levers set as `setting`, labelled by the
+        setting; its origin is the scenario file with the setting's values as further overrides."""
+        setting_overrides = [*overrides, *(f"{k}={v}" for k, v in setting.values)]
+        return self.run(
+            apply_levers(scenario, setting), setting.label(), scenario_file, setting_overrides
         )
 
     def _report(self, done: int) -> None:

@@ -38,7 +38,6 @@ from sim.runs.rundir import atomic_write_bytes
 from sim.scenario.levers import (
     Lever,
     LeverSetting,
-    apply_levers,
     base_value,
     check_levers,
     grid_settings,
@@ -118,10 +117,9 @@ class _Points:
 
     def run(self, setting: LeverSetting, role: str) -> PointRun:
         if setting not in self.runs:
-            scenario = apply_levers(self.request.scenario, setting)
-            overrides = [*self.request.overrides, *(f"{k}={v}" for k, v in setting.values)]
-            self.runs[setting] = self.cache.run(
-                scenario, setting.label(), self.request.scenario_file, overrides
+            request = self.request
+            self.runs[setting] = self.cache.run_setting(
+                request.scenario, setting, request.scenario_file, list(request.overrides)
             )
         roles = self.roles.setdefault(setting, [])
         if role not in roles:
