@@ -254,17 +254,18 @@ def section_optimism(ctx: Context) -> str:
 def section_validation(ctx: Context) -> str:
     checks = ctx.checks
     passed = sum(c.passed for c in checks)
-    rows = [
-        [
-            td(c.check),
-            td(c.case),
-            td(f"{c.expected:.5g}"),
-            td(f"{c.estimate:.5g}"),
-            td(f"{c.ci_low:.5g} to {c.ci_high:.5g}"),
-            td("pass" if c.passed else "FAIL", class_="sourced" if c.passed else "assumption"),
-        ]
-        for c in checks
-    ]
+    table = _checks_table(
+        checks,
+        ["Check", "Case", "Theory", "Model", "99% interval"],
+        lambda c: [
+            c.check,
+            c.case,
+            f"{c.expected:.5g}",
+            f"{c.estimate:.5g}",
+            f"{c.ci_low:.5g} to {c.ci_high:.5g}",
+        ],
+        "theory-checks",
+    )
     code = ctx.code
     dirty = ", with uncommitted changes" if code.get("git_dirty") else ""
     commits = {run.manifest.get("git_commit") for run, _ in ctx.evidence.runs.values()}
@@ -280,9 +281,7 @@ def section_validation(ctx: Context) -> str:
             "M/M/c queue; its mean wait must match Erlang C and Little's law must hold. "
             "Intervals are 99% t-intervals over 20 replications of 120 months."
         )
-        + html_table(
-            ["Check", "Case", "Theory", "Model", "99% interval", "Result"], rows, "theory-checks"
-        )
+        + table
         + para(
             "The runs in this report were made by "
             + (
@@ -299,21 +298,31 @@ def section_validation(ctx: Context) -> str:
     )
 
 
-def history_validation(ctx: Context) -> str:
-    """The public record of 2014-16, target by target, beside the theory checks."""
-    checks = ctx.history
-    passed = sum(c.passed for c in checks)
+def _checks_table(
+    checks: list[Any], headers: list[str], cells: Callable[[Any], list[str]], table_id: str
+) -> str:
+    """A validation table: a row per check, its `cells` under `headers`, then its result
+    ('pass', or 'FAIL' marked as the report marks assumptions)."""
     rows = [
         [
-            td(c.target),
-            td(c.record),
-            td(c.source),
-            td(c.band),
-            td(c.simulated),
+            *(td(text) for text in cells(c)),
             td("pass" if c.passed else "FAIL", class_="sourced" if c.passed else "assumption"),
         ]
         for c in checks
     ]
+    return html_table([*headers, "Result"], rows, table_id)
+
+
+def history_validation(ctx: Context) -> str:
+    """The public record of 2014-16, target by target, beside the theory checks."""
+    checks = ctx.history
+    passed = sum(c.passed for c in checks)
+    table = _checks_table(
+        checks,
+        ["Target", "Record", "Source", "Band", "Model"],
+        lambda c: [c.target, c.record, c.source, c.band, c.simulated],
+        "history",
+    )
     return (
         para(
             f"Validation against the public record: {HISTORY_SCENARIO.name} (the 2014 plan with "
@@ -321,7 +330,7 @@ def history_validation(ctx: Context) -> str:
             f"{passed} of {len(checks)} targets met (docs/calibration.md §5, "
             "tests/test_history.py)."
         )
-        + html_table(["Target", "Record", "Source", "Band", "Model", "Result"], rows, "history")
+        + table
         + para(
             "Where the model misses the record it is reported, not tuned: with the assumed launch "
             "workload (no public count of CCS's procurement work, docs/calibration.md gap 8) the "
