@@ -252,10 +252,8 @@ def section_optimism(ctx: Context) -> str:
 
 
 def section_validation(ctx: Context) -> str:
-    checks = ctx.checks
-    passed = sum(c.passed for c in checks)
     table = _checks_table(
-        checks,
+        ctx.checks,
         ["Check", "Case", "Theory", "Model", "99% interval"],
         lambda c: [
             c.check,
@@ -277,7 +275,7 @@ def section_validation(ctx: Context) -> str:
         para(
             f"Verification run by this report on the code that wrote it (commit "
             f"{code.get('git_commit')}{dirty}"
-            f"): {passed} of {len(checks)} checks pass. With every feature off the model is an "
+            f"): {_passed(ctx.checks)} checks pass. With every feature off the model is an "
             "M/M/c queue; its mean wait must match Erlang C and Little's law must hold. "
             "Intervals are 99% t-intervals over 20 replications of 120 months."
         )
@@ -298,6 +296,11 @@ def section_validation(ctx: Context) -> str:
     )
 
 
+def _passed(checks: list[Any]) -> str:
+    """How many checks pass, of how many: '3 of 4'."""
+    return f"{sum(c.passed for c in checks)} of {len(checks)}"
+
+
 def _checks_table(
     checks: list[Any], headers: list[str], cells: Callable[[Any], list[str]], table_id: str
 ) -> str:
@@ -315,10 +318,8 @@ def _checks_table(
 
 def history_validation(ctx: Context) -> str:
     """The public record of 2014-16, target by target, beside the theory checks."""
-    checks = ctx.history
-    passed = sum(c.passed for c in checks)
     table = _checks_table(
-        checks,
+        ctx.history,
         ["Target", "Record", "Source", "Band", "Model"],
         lambda c: [c.target, c.record, c.source, c.band, c.simulated],
         "history",
@@ -327,7 +328,7 @@ def history_validation(ctx: Context) -> str:
         para(
             f"Validation against the public record: {HISTORY_SCENARIO.name} (the 2014 plan with "
             "the responses the record documents), 12 replications: "
-            f"{passed} of {len(checks)} targets met (docs/calibration.md §5, "
+            f"{_passed(ctx.history)} targets met (docs/calibration.md §5, "
             "tests/test_history.py)."
         )
         + table
