@@ -126,11 +126,9 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
         if result is not None:
             names = ", ".join(lever.key for lever in levers or [])
             title = f"Sensitivity analysis of '{scenario.name}' ({names}; {reps} replications)"
-            session_work.add(session_work.Work(str(result.out), "sweep", title, str(result.out)))
-            st.session_state["evidence.sweep"] = str(result.out)
-    if "evidence.sweep" in st.session_state:
-        path = Path(st.session_state["evidence.sweep"])
-        st.subheader(f"Latest: {path.name}")
+            _remember("sweep", title, result.out)
+    path = _latest("sweep")
+    if path is not None:
         for row in pd.read_csv(path / "switching.csv").to_dict("records"):
             st.markdown(f"- {switching_sentence(row)}")
         show_study(path)
@@ -166,14 +164,27 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
         result = _with_progress("Plan", lambda ex, pr: run_plan(request, ex, pr))
         if result is not None:
             title = f"Least-cost plan for '{scenario.name}' ({target_text}; {reps} replications)"
-            session_work.add(session_work.Work(str(result.out), "plan", title, str(result.out)))
-            st.session_state["evidence.plan"] = str(result.out)
-    if "evidence.plan" in st.session_state:
-        path = Path(st.session_state["evidence.plan"])
-        st.subheader(f"Latest: {path.name}")
+            _remember("plan", title, result.out)
+    path = _latest("plan")
+    if path is not None:
         for line in (path / "explanation.txt").read_text().splitlines():
             st.markdown(line)
         show_study(path)
+
+
+def _remember(kind: str, title: str, out: Path) -> None:
+    """A finished study: among the session's work (for the report), and its tab's latest."""
+    session_work.add(session_work.Work(str(out), kind, title, str(out)))
+    st.session_state[f"evidence.{kind}"] = str(out)
+
+
+def _latest(kind: str) -> Path | None:
+    """The tab's latest study, its heading shown; None before the first."""
+    if f"evidence.{kind}" not in st.session_state:
+        return None
+    path = Path(st.session_state[f"evidence.{kind}"])
+    st.subheader(f"Latest: {path.name}")
+    return path
 
 
 def show_study(path: Path) -> None:
