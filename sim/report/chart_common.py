@@ -37,9 +37,11 @@ __all__ = [
     "legend_colour",
     "month_dates",
     "month_text",
+    "month_tooltip",
     "number_text",
     "records",
     "save_chart",
+    "series_tooltip",
 ]
 
 Chart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.HConcatChart | alt.VConcatChart
@@ -89,15 +91,40 @@ def date_x(months: int) -> alt.X:
     return alt.X("date:T", title=None, axis=_DATE_AXIS if months <= 60 else _DATE_AXIS_SPARSE)
 
 
-def legend_colour(field: str, order: list[str], columns: int = 3) -> alt.Color:
-    """Colour by a nominal field in the given order, the legend under the chart."""
+def legend_colour(
+    field: str, order: list[str], columns: int = 3, *, legend: bool = True
+) -> alt.Color:
+    """Colour by a nominal field in the given order, the legend (if `legend`) under the chart."""
     return alt.Color(
         f"{field}:N",
         sort=order,
         title=None,
         scale=alt.Scale(range=SERIES_COLOURS),
-        legend=alt.Legend(orient="bottom", columns=columns),
+        legend=alt.Legend(orient="bottom", columns=columns) if legend else None,
     )
+
+
+def month_tooltip(title: str = "Month") -> alt.Tooltip:
+    """A month-end date in a tooltip (and so in the chart's table view), as 'Apr 2016'."""
+    return alt.Tooltip("date:T", title=title, format="%b %Y")
+
+
+def series_tooltip(
+    series: str,
+    series_title: str,
+    value: str,
+    value_title: str,
+    value_format: str,
+    *,
+    month: str = "Month",
+) -> list[alt.Tooltip]:
+    """The tooltip of a month-by-month chart of several series: which series, which month (its
+    title `month`), and the `value` shown with a d3 format."""
+    return [
+        alt.Tooltip(f"{series}:N", title=series_title),
+        month_tooltip(month),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+    ]
 
 
 def month_dates(monthly: pd.DataFrame) -> pd.DataFrame:

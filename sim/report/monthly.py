@@ -15,14 +15,15 @@ import altair as alt
 import pandas as pd
 
 from sim.report.chart_common import (
-    SERIES_COLOURS,
     Chart,
     date_x,
     describe,
     legend_colour,
     month_dates,
     month_text,
+    month_tooltip,
     number_text,
+    series_tooltip,
 )
 from sim.results.outrun import WHOLE
 from sim.results.summary import monthly_bands
@@ -82,11 +83,7 @@ def outrun_chart(data: pd.DataFrame, *, height: int = 340) -> Chart:
             strokeDash=alt.condition(
                 alt.datum.scope == WHOLE, alt.value([1, 0]), alt.value([5, 3])
             ),
-            tooltip=[
-                alt.Tooltip("scope:N", title="Scope"),
-                alt.Tooltip("date:T", title="By", format="%b %Y"),
-                alt.Tooltip("probability:Q", title="Chance", format=".0%"),
-            ],
+            tooltip=series_tooltip("scope", "Scope", "probability", "Chance", ".0%", month="By"),
         )
         .properties(height=height)
     )
@@ -214,13 +211,10 @@ def _fan_layers(
     of the table view), with the observed value beside the percentiles when there is one."""
     order = list(dict.fromkeys(data["series"]))
     # A legend only when there is more than one series (the title names a single one).
-    legend = alt.Legend(orient="bottom", columns=3) if len(order) > 1 else None
-    color = alt.Color(
-        "series:N", sort=order, title=None, scale=alt.Scale(range=SERIES_COLOURS), legend=legend
-    )
+    color = legend_colour("series", order, legend=len(order) > 1)
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("date:T", title="Month", format="%b %Y"),
+        month_tooltip(),
         alt.Tooltip("p10:Q", title="P10", format=fmt),
         alt.Tooltip("p50:Q", title="P50 (median)", format=fmt),
         alt.Tooltip("p90:Q", title="P90", format=fmt),
@@ -280,11 +274,7 @@ def _observed_layers(observed: pd.DataFrame, x: alt.X, y: dict[str, Any], fmt: s
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),  # the whole name
     )
     y_obs = alt.Y("observed:Q", **y)
-    tooltip = [
-        alt.Tooltip("label:N", title="Series"),
-        alt.Tooltip("date:T", title="Month", format="%b %Y"),
-        alt.Tooltip("observed:Q", title="Observed", format=fmt),
-    ]
+    tooltip = series_tooltip("label", "Series", "observed", "Observed", fmt)
     line = base.mark_line(color=OBSERVED_COLOUR, strokeWidth=1).encode(
         x=x, y=y_obs, detail="label:N"
     )

@@ -21,6 +21,7 @@ from sim.report.chart_common import (
     month_text,
     number_text,
     records,
+    series_tooltip,
 )
 from sim.scenario.schema import Scenario
 
@@ -77,11 +78,7 @@ def pipeline_chart(data: pd.DataFrame, *, height: int = 360) -> Chart:
             y=alt.Y("vacancies:Q", stack="zero", title="Vacancies"),
             color=legend_colour("stage", stages, columns=4),
             order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("date:T", title="Month", format="%b %Y"),
-                alt.Tooltip("vacancies:Q", title="Vacancies", format=",.1f"),
-            ],
+            tooltip=series_tooltip("stage", "Stage", "vacancies", "Vacancies", ",.1f"),
         )
         .properties(height=height)
     )
