@@ -152,6 +152,18 @@ def _study_out(args: argparse.Namespace, verb: str, name: str) -> Path:
     return args.out or new_output_dir(Path("runs"), f"{verb}-{name}")
 
 
+def _run_study(args: argparse.Namespace, what: str, per: str, run: Any, request: Any) -> Any:
+    """Run a study, `run(request, executor, on_progress)`, into `request.out` (its replications
+    `per` scenario said after `what`), then write its charts."""
+    return _with_progress(
+        args,
+        f"{what}: {args.reps} replications {per}, seed {args.seed} -> {request.out}",
+        request.out,
+        lambda executor, progress: run(request, executor, progress),
+        charts=True,
+    )
+
+
 def _with_progress(args: argparse.Namespace, what: str, out: Path, work: Any, charts: bool) -> Any:
     """Claim `out`, then run `work(executor, on_progress)` with a progress bar over all
     replications, and write the study's charts (`charts`) before letting `out` go."""
@@ -202,14 +214,8 @@ def _compare(args: argparse.Namespace) -> int:
     ]
     out = _study_out(args, "compare", labels[0])
     request = CompareRequest(options, args.seed, args.reps, out, args.cache)
-    result = _with_progress(
-        args,
-        f"Comparing {len(options) - 1} option(s) with '{labels[0]}': {args.reps} replications "
-        f"each, seed {args.seed} -> {out}",
-        out,
-        lambda executor, progress: run_comparison(request, executor, progress),
-        charts=True,
-    )
+    what = f"Comparing {len(options) - 1} option(s) with '{labels[0]}'"
+    result = _run_study(args, what, "each", run_comparison, request)
     order = {kpi: i for i, kpi in enumerate(in_group("comparison"))}
     table = result.table[result.table["kpi"].isin(order)]
     table = table.sort_values(
@@ -263,14 +269,8 @@ def _sweep(args: argparse.Namespace) -> int:
         criteria=tuple(args.criterion or ("outrun", "sla")),
         bisect_steps=args.bisect,
     )
-    result = _with_progress(
-        args,
-        f"Sweeping '{scenario.name}' over {', '.join(lv.key for lv in levers)}: "
-        f"{args.reps} replications per point, seed {args.seed} -> {out}",
-        out,
-        lambda executor, progress: run_sweep(request, executor, progress),
-        charts=True,
-    )
+    what = f"Sweeping '{scenario.name}' over {', '.join(lv.key for lv in levers)}"
+    result = _run_study(args, what, "per point", run_sweep, request)
     kpi = args.kpi
     print(
         f"\nOne at a time: {kpi_label(kpi)} at each lever's lowest and highest value (as given: "
@@ -317,14 +317,7 @@ def _plan(args: argparse.Namespace) -> int:
         lever_costs=_lever_costs(args.lever_cost),
         strict=args.strict,
     )
-    result = _with_progress(
-        args,
-        f"Planning '{scenario.name}': {args.reps} replications per setting, seed {args.seed} "
-        f"-> {request.out}",
-        request.out,
-        lambda executor, progress: run_plan(request, executor, progress),
-        charts=True,
-    )
+    result = _run_study(args, f"Planning '{scenario.name}'", "per setting", run_plan, request)
     print()
     for line in result.explanation:
         print(line)
