@@ -55,27 +55,67 @@ class Session:
 
 
 class MemorySampler(threading.Thread):
-    """Peak summed RSS of a process and its descendants."""
+    """Peak summed RSS of the server and its descendants; CPU seconds used by the server's
+    processes and by the browsers (this script's other descendants) from `start_cpu()` on."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.peak = 0
         self.stop = threading.Event()
+        self.cpu_server: dict[int, float] = {}
+        self.cpu_browsers: dict[int, float] = {}
+        self.cpu_at_start: dict[int, float] = {}
+
+    def start_cpu(self) -> None:
+        """From now on CPU counts (what each process used before is taken off)."""
+        self.cpu_at_start = {**self.cpu_server, **self.cpu_browsers}
+        self.cpu_at_start.update(_cpu_seconds(self._server_family() + self._browsers()))
+
+    def cpu_used(self) -> tuple[float, float]:
+        """(server's CPU seconds, browsers' CPU seconds) since `start_cpu()`."""
+
+        def used(seen: dict[int, float]) -> float:
+            return sum(cpu - self.cpu_at_start.get(pid, 0.0) for pid, cpu in seen.items())
+
+        return used(self.cpu_server), used(self.cpu_browsers)
+
+    def _server_family(self) -> list[psutil.Process]:
+        return [self.root, *self.root.children(recursive=True)]
+
+    def _browsers(self) -> list[psutil.Process]:
+        server = {p.pid for p in self._server_family()}
+        mine = psutil.Process(os.getpid()).children(recursive=True)
+        return [p for p in mine if p.pid not in server]
 
     def run(self) -> None:
         while not self.stop.is_set():
             total = 0
             try:
-                for proc in [self.root, *self.root.children(recursive=True)]:
+                family = self._server_family()
+                for proc in family:
                     try:
                         total += proc.memory_info().rss
                     except psutil.Error:
                         continue
+                self.cpu_server.update(_cpu_seconds(family))
+                self.cpu_browsers.update(_cpu_seconds(self._browsers()))
             except psutil.Error:
                 return
             self.peak = max(self.peak, total)
             self.stop.wait(0.25)
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    """User and system CPU seconds of each process still alive, by pid."""
+    seconds = {}
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        seconds[proc.pid] = times.user + times.system
+    return seconds
 
 
 def _free_port() -> int:
@@ -146,7 +186,7 @@ def first_rep_on_disk(cache: Path, seed: int, reps: int) -> bool:
 
 
 def measure(
-    root: Path, n: int, reps: int, extra_env: dict[str, str], timeout_s: float
+    root: Path, n: int, reps: int, extra_env: dict[str, str], timeout_s: float, nice: bool
 ) -> dict[str, float]:
     from playwright.sync_api import expect, sync_playwright
 
@@ -157,12 +197,16 @@ def measure(
     sampler = MemorySampler(server.pid)
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=_niced_chromium(work) if nice else CHROMIUM, args=CHROMIUM_ARGS
+            )
             sessions = [
                 Session(seed, prepare(browser, expect, url, seed, reps))
                 for seed in range(5001, 5001 + n)
             ]
             sampler.start()
+            time.sleep(0.5)  # one sample of every process's CPU so far, to be taken off
+            sampler.start_cpu()
             for session in sessions:
                 session.pressed = time.monotonic()
                 session.page.get_by_role("button", name="Run", exact=True).click()  # type: ignore
@@ -175,12 +219,24 @@ def measure(
     log = (work / "server.log").read_text(errors="replace")
     warnings = sum("Warning" in line or "WARNING" in line for line in log.splitlines())
     shutil.rmtree(work, ignore_errors=True)
+    cpu_server, cpu_browsers = sampler.cpu_used()
     return {
         **_timings(sessions, n),
+        "cpu_server": cpu_server,
+        "cpu_browsers": cpu_browsers,
         "peak_mb": sampler.peak / 1e6,
         "log_warnings": warnings,
         "orphans": orphans,
     }
+
+
+def _niced_chromium(work: Path) -> str:
+    """A launcher that runs Chromium at the lowest CPU priority (`nice -n 19`), so that the
+    browsers, which a planner would run on their own machine, take only what the server leaves."""
+    launcher = work / "chromium-niced"
+    launcher.write_text(f'#!/bin/sh\nexec nice -n 19 {CHROMIUM} "$@"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
 
 
 def _watch(sessions: list[Session], cache: Path, reps: int, deadline: float) -> None:
@@ -253,6 +309,12 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for verdicts")
     parser.add_argument(
+        "--nice-browsers",
+        action="store_true",
+        help="run Chromium at the lowest CPU priority, as if the planners' browsers were on "
+        "their own machines",
+    )
+    parser.add_argument(
         "--env", action="append", default=[], help="NAME=VALUE for the app server (repeatable)"
     )
     args = parser.parse_args()
@@ -260,15 +322,19 @@ def main() -> None:
     print(
         "| sessions | first replication: mean / worst (s) | first result (verdict drawn): "
         "mean / worst (s) | last replication drawn: mean / worst (s) | no verdict "
+        "| CPU s: server and workers / browsers "
         "| server peak memory (MB) | warning lines in log | workers left behind | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sessions:
-        r = measure(args.app_root.resolve(), n, args.reps, extra_env, args.timeout)
+        r = measure(
+            args.app_root.resolve(), n, args.reps, extra_env, args.timeout, args.nice_browsers
+        )
         print(
             f"| {n} | {r['first_mean']:.1f} / {r['first_max']:.1f} "
             f"| {r['verdict_mean']:.1f} / {r['verdict_max']:.1f} "
             f"| {r['last_mean']:.1f} / {r['last_max']:.1f} | {r['no_verdict']} "
+            f"| {r['cpu_server']:,.0f} / {r['cpu_browsers']:,.0f} "
             f"| {r['peak_mb']:,.0f} | {r['log_warnings']} | {r['orphans']} "
             f"| {os.getloadavg()[0]:.1f} |",
             flush=True,
