@@ -39,6 +39,7 @@ __all__ = [
     "month_text",
     "month_tooltip",
     "number_text",
+    "number_tooltips",
     "records",
     "save_chart",
     "series_tooltip",
@@ -107,6 +108,15 @@ def legend_colour(
 def month_tooltip(title: str = "Month") -> alt.Tooltip:
     """A month-end date in a tooltip (and so in the chart's table view), as 'Apr 2016'."""
     return alt.Tooltip("date:T", title=title, format="%b %Y")
+
+
+def number_tooltips(value_format: str, titles: dict[str, str]) -> list[alt.Tooltip]:
+    """Tooltips of numbers read together (a mean and its band, a difference and its interval),
+    each field (-> its title) shown with the same d3 format."""
+    return [
+        alt.Tooltip(f"{field}:Q", title=title, format=value_format)
+        for field, title in titles.items()
+    ]
 
 
 def series_tooltip(

@@ -22,6 +22,7 @@ from sim.report.chart_common import (
     chart_spec,
     describe,
     judgement_description,
+    number_tooltips,
 )
 from sim.results.formats import JUDGEMENTS, format_kpi, format_probability, judge_difference
 from sim.results.kpis import in_group, kpi_info, kpi_label
@@ -132,9 +133,9 @@ def _difference_layers(rows: pd.DataFrame) -> alt.LayerChart:
         tooltip=[
             alt.Tooltip("panel:N", title="KPI"),
             alt.Tooltip("option:N", title="Option"),
-            alt.Tooltip("difference:Q", title="Difference", format=",.3g"),
-            alt.Tooltip("ci_low:Q", title="CI low", format=",.3g"),
-            alt.Tooltip("ci_high:Q", title="CI high", format=",.3g"),
+            *number_tooltips(
+                ",.3g", {"difference": "Difference", "ci_low": "CI low", "ci_high": "CI high"}
+            ),
             alt.Tooltip("judgement:N", title="Verdict"),
         ],
     )

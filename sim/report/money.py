@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.calendar import financial_year_label
-from sim.report.chart_common import SERIES_COLOURS, Chart, describe, number_text
+from sim.report.chart_common import SERIES_COLOURS, Chart, describe, number_text, number_tooltips
 
 __all__ = ["MONEY_SERIES", "money_by_financial_year", "money_chart", "money_table"]
 
@@ -86,9 +86,7 @@ def money_chart(data: pd.DataFrame, *, height: int = 380) -> Chart:
     tooltip = [
         alt.Tooltip("year:N", title="Financial year"),
         alt.Tooltip("measure:N", title="Measure"),
-        alt.Tooltip("mean_m:Q", title="Mean (£m)", format=",.1f"),
-        alt.Tooltip("p10_m:Q", title="P10 (£m)", format=",.1f"),
-        alt.Tooltip("p90_m:Q", title="P90 (£m)", format=",.1f"),
+        *number_tooltips(",.1f", {"mean_m": "Mean (£m)", "p10_m": "P10 (£m)", "p90_m": "P90 (£m)"}),
     ]
     bars = base.mark_bar().encode(
         x=x, xOffset=offset, y=alt.Y("mean_m:Q", title="£ million"), color=colour, tooltip=tooltip

@@ -23,6 +23,7 @@ from sim.report.chart_common import (
     month_text,
     month_tooltip,
     number_text,
+    number_tooltips,
     series_tooltip,
 )
 from sim.results.outrun import WHOLE
@@ -215,9 +216,7 @@ def _fan_layers(
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
         month_tooltip(),
-        alt.Tooltip("p10:Q", title="P10", format=fmt),
-        alt.Tooltip("p50:Q", title="P50 (median)", format=fmt),
-        alt.Tooltip("p90:Q", title="P90", format=fmt),
+        *number_tooltips(fmt, {"p10": "P10", "p50": "P50 (median)", "p90": "P90"}),
     ]
     if "observed" in data:
         tooltip.append(alt.Tooltip("observed:Q", title=OBSERVED, format=fmt))
