@@ -23,6 +23,7 @@ __all__ = [
     "MAX_WEEKS",
     "Days",
     "Frozen",
+    "Headcount",
     "Name",
     "PositiveCount",
     "Pounds",
@@ -45,6 +46,8 @@ MAX_EXPECTED_REQUESTS = 2_000_000
 about 20,000. Arrays of this many requests fit in memory and a replication ends in minutes."""
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+Headcount = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)]
+"""A number of people or posts: zero or more, at most MAX_HEADCOUNT."""
 Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
 """A duration or age in days: zero or more, at most MAX_DAYS."""
 Weeks = Annotated[float, Field(ge=0, le=MAX_WEEKS)]

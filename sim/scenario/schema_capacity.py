@@ -15,6 +15,7 @@ from sim.scenario.bounds import (
     MAX_NAME_CHARS,
     Days,
     Frozen,
+    Headcount,
     Name,
     PositiveCount,
     Pounds,
@@ -38,7 +39,7 @@ class HeadcountStep(Frozen):
     """From this date the establishment (posts funded) is this headcount."""
 
     date: dt.date = Field(description="Date from which this establishment applies")
-    headcount: int = Field(ge=0, le=MAX_HEADCOUNT, description="Posts funded from that date")
+    headcount: Headcount = Field(description="Posts funded from that date")
 
 
 class RampUp(Frozen):
@@ -57,10 +58,8 @@ class RampUp(Frozen):
 class StaffPool(Frozen):
     """Staff of one skill (and grade, for cost)."""
 
-    name: str = Field(
-        min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool (skill) name"
-    )
-    initial_headcount: int = Field(ge=0, le=MAX_HEADCOUNT, description="Staff in post at the start")
+    name: Name = Field(description="Staff pool (skill) name")
+    initial_headcount: Headcount = Field(description="Staff in post at the start")
     headcount_plan: list[HeadcountStep] = Field(
         default=[],
         max_length=MAX_ITEMS,

@@ -12,9 +12,9 @@ from pydantic import Field
 from sim.scenario.bounds import (
     MAX_DAYS,
     MAX_ITEMS,
-    MAX_NAME_CHARS,
     Days,
     Frozen,
+    Name,
     Share,
 )
 from sim.scenario.distributions import Distribution, Fixed
@@ -25,7 +25,7 @@ __all__ = ["Demand", "Department", "RequestType"]
 class Department(Frozen):
     """A customer department: its buying moves to CCS on its onboarding date (an expansion wave)."""
 
-    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Department name")
+    name: Name = Field(description="Department name")
     onboarding_date: dt.date = Field(description="Date its spend moves to CCS")
     demand_weight: float = Field(
         default=1.0, ge=0, le=1000, description="Demand relative to a typical department (1.0)"
@@ -49,10 +49,8 @@ class Department(Frozen):
 class RequestType(Frozen):
     """A kind of work departments ask CCS for, served by one skill pool."""
 
-    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Request type name")
-    skill_pool: str = Field(
-        min_length=1, max_length=MAX_NAME_CHARS, description="Name of the staff pool that serves it"
-    )
+    name: Name = Field(description="Request type name")
+    skill_pool: Name = Field(description="Name of the staff pool that serves it")
     arrivals_per_month: float = Field(
         ge=0, le=100_000, description="Requests per month from a department of demand weight 1.0"
     )

@@ -22,7 +22,15 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.errors import FieldProblem
-from sim.scenario.bounds import MAX_DAYS, MAX_HEADCOUNT, MAX_NAME_CHARS, Days, Frozen, Share
+from sim.scenario.bounds import (
+    MAX_DAYS,
+    MAX_HEADCOUNT,
+    Days,
+    Frozen,
+    Headcount,
+    Name,
+    Share,
+)
 from sim.scenario.distributions import Distribution, Fixed
 
 __all__ = [
@@ -48,9 +56,7 @@ StartingStage = Literal["approval", "advert", "sift_interview", "offer", "vettin
 class StartingCases(Frozen):
     """Cases of one request type already accepted when the run starts."""
 
-    request_type: str = Field(
-        min_length=1, max_length=MAX_NAME_CHARS, description="Request type of these cases"
-    )
+    request_type: Name = Field(description="Request type of these cases")
     cases: int = Field(ge=0, le=1_000_000, description="Number of cases in hand at the start")
     age_days: Distribution = Field(
         default=Fixed(value=0), description="Days since each case arrived, before the start"
@@ -78,11 +84,9 @@ class StartingCases(Frozen):
 class StartingVacancies(Frozen):
     """Vacancies of one pool already in one recruitment stage when the run starts."""
 
-    pool: str = Field(
-        min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool of these vacancies"
-    )
+    pool: Name = Field(description="Staff pool of these vacancies")
     stage: StartingStage = Field(description="Recruitment stage they are in at the start")
-    count: int = Field(ge=0, le=MAX_HEADCOUNT, description="Number of vacancies in that stage")
+    count: Headcount = Field(description="Number of vacancies in that stage")
 
 
 class TenureBand(Frozen):
@@ -102,7 +106,7 @@ class TenureBand(Frozen):
 class StartingStaff(Frozen):
     """The tenure profile of one pool's staff in post at the start."""
 
-    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
+    pool: Name = Field(description="Staff pool")
     tenure: list[TenureBand] = Field(
         min_length=1, max_length=1000, description="Tenure bands; their shares add up to 1"
     )
@@ -118,8 +122,8 @@ class StartingStaff(Frozen):
 class PersonInPost(Frozen):
     """One member of staff in post on the start date (from a snapshot)."""
 
-    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
-    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
+    id: Name = Field(description="Pseudonymous id")
+    pool: Name = Field(description="Staff pool")
     fte: float = Field(gt=0, le=1, description="Full-time equivalent, in (0, 1]")
     tenure_days: Days = Field(description="Days in post before the start")
     leaves_in_days: float | None = Field(
@@ -133,8 +137,8 @@ class PersonInPost(Frozen):
 class VacancyInFlight(Frozen):
     """One vacancy being filled on the start date (from a snapshot)."""
 
-    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
-    pool: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Staff pool")
+    id: Name = Field(description="Pseudonymous id")
+    pool: Name = Field(description="Staff pool")
     stage: StartingStage = Field(description="Recruitment stage it is in at the start")
     days_in_stage: Days = Field(description="Days already spent in that stage before the start")
 
@@ -142,11 +146,9 @@ class VacancyInFlight(Frozen):
 class CaseInHand(Frozen):
     """One case accepted before the start date (from a snapshot)."""
 
-    id: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Pseudonymous id")
-    request_type: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Type")
-    department: str = Field(
-        min_length=1, max_length=MAX_NAME_CHARS, description="Department that asked for it"
-    )
+    id: Name = Field(description="Pseudonymous id")
+    request_type: Name = Field(description="Type")
+    department: Name = Field(description="Department that asked for it")
     age_days: Days = Field(description="Days since it arrived")
     started_days_ago: float | None = Field(
         default=None, ge=0, le=MAX_DAYS, description="Days since work started (None: waiting)"
