@@ -23,6 +23,7 @@ figures are for comparing builds on one machine, not absolute.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -271,7 +272,8 @@ def _stop_server(server: subprocess.Popen[bytes]) -> int:
     time.sleep(2)
     orphans = [p for p in family if p.is_running()]
     for proc in orphans:  # workers the server left behind: reported, then stopped
-        proc.kill()
+        with contextlib.suppress(psutil.NoSuchProcess):  # it left on its own just now
+            proc.kill()
     return len(orphans)
 
 

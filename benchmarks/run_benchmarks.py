@@ -293,25 +293,34 @@ def dask_overhead_ms(reps: int) -> float:
     return (wall * 2 - serial) / reps * 1000
 
 
-def peak_memory_mb(reps: int) -> float:
-    """Peak resident memory of an in-process `ccs-sim run` of `reps` small replications."""
+def peak_memory_mb(reps: int) -> tuple[float, float]:
+    """Peak resident memory of an in-process `ccs-sim run` of `reps` small replications: while
+    the replications run, and in all (with the final tables gathered and written at the end)."""
     from sim import scenario_to_yaml
 
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "mmc.yaml"
         path.write_text(scenario_to_yaml(mmc_scenario(2, 0.5, horizon_months=12)))
         code = (
-            "import resource, sys; from sim.cli import main; "
-            f"rc = main(['run', {str(path)!r}, '--reps', '{reps}', '--workers', '1', "
-            f"'--out', {str(Path(scratch) / 'run')!r}]); "
+            "import sys; from sim.cli import main; from sim.runs.rundir import RunDirectory\n"
             # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
-            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
-            " file=sys.stderr)"
+            "def hwm(): return [l.split()[1] for l in open('/proc/self/status') "
+            "if l.startswith('VmHWM')][0]\n"
+            "finish = RunDirectory.finish\n"
+            "def noted(self, reps):\n"
+            "    print('running', hwm(), file=sys.stderr)\n"
+            "    return finish(self, reps)\n"
+            "RunDirectory.finish = noted\n"
+            f"rc = main(['run', {str(path)!r}, '--reps', '{reps}', '--workers', '1', "
+            f"'--out', {str(Path(scratch) / 'run')!r}])\n"
+            "print('all', hwm(), file=sys.stderr)"
         )
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=CODE_ROOT, capture_output=True, text=True, check=True
         )
-        return int(done.stderr.strip().splitlines()[-1]) / 1024
+        lines = done.stderr.splitlines()
+        marks = dict(line.split() for line in lines if line.startswith(("running ", "all ")))
+        return int(marks["running"]) / 1024, int(marks["all"]) / 1024
 
 
 def main() -> None:
@@ -336,11 +345,17 @@ def main() -> None:
         )
     if "memory" not in ARGS.skip:
         big = 500 if quick else 2000
-        small, large = peak_memory_mb(100), peak_memory_mb(big)
-        rows.append(
-            ("Peak memory, 100 replications (in-process run)", "-", f"{small:.0f} MB", load())
-        )
-        rows.append((f"Peak memory, {big:,} replications", "flat", f"{large:.0f} MB", load()))
+        for reps, target in ((100, "-"), (big, "flat")):
+            running, whole = peak_memory_mb(reps)
+            rows.append(
+                (
+                    f"Peak memory, {reps:,} replications (in-process run): while running / "
+                    "with the final tables",
+                    target,
+                    f"{running:.0f} / {whole:.0f} MB",
+                    load(),
+                )
+            )
 
     import sim
 
