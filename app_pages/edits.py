@@ -180,14 +180,17 @@ def short_value(value: Any) -> str:
 def readable_path(path: str, data: Any) -> str:
     """A problem's field path with list positions replaced by item names, for planners.
 
-    'staff_pools.1.initial_headcount' -> 'staff_pools → sourcing → initial_headcount'.
+    'staff_pools.1.initial_headcount' -> 'staff_pools → sourcing → initial_headcount'; an item
+    without a name is its row counted from 1, as the grids and their forms count rows:
+    'staff_pools.2.name' -> 'staff_pools → row 3 → name'.
     """
     parts, node = [], data
     for key in path.split(".") if path else []:
         at = int(key) if key.lstrip("-").isdigit() else None
         if isinstance(node, list) and at is not None and -len(node) <= at < len(node):
             item = node[at]
-            parts.append(str(item.get("name", key)) if isinstance(item, dict) else f"item {key}")
+            name = item.get("name") if isinstance(item, dict) else None
+            parts.append(str(name) if name else f"row {at % len(node) + 1}")
             node = item
             continue
         parts.append(key)

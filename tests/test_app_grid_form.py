@@ -148,4 +148,4 @@ def test_rows_are_added_and_removed_through_the_form_and_the_plan_by_date() -> N
     assert len(at.session_state["edited"]["staff_pools"]) == 3
     plan_grid = grid(at, "staff_pools.headcount_plan").value
     assert list(plan_grid.columns) == ["date", "buyers", "strategists"]
-    assert "staff_pools → 2 → name**: required but missing" in texts(at.error)
+    assert "staff_pools → row 3 → name**: required but missing" in texts(at.error)

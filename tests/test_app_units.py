@@ -206,6 +206,13 @@ def test_problem_paths_name_list_items(small_data: dict) -> None:
         "staff_pools → strategists → initial_headcount"
     )
     assert readable_path("", small_data) == "(the whole scenario)"
+    # An item without a name is its row, counted from 1 as the grids count them.
+    assert readable_path("staff_pools.0.headcount_plan.0.date", small_data) == (
+        "staff_pools → buyers → headcount_plan → row 1 → date"
+    )
+    unnamed = copy.deepcopy(small_data)
+    unnamed["staff_pools"].append({"initial_headcount": 1})
+    assert readable_path("staff_pools.2.name", unnamed) == "staff_pools → row 3 → name"
 
 
 # --- tables -------------------------------------------------------------------------------------
