@@ -112,7 +112,7 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
     )
     points = 1 + sum(len(lv.values) for lv in levers or []) + _grid_size(levers, 2)
     confirmed = bool(levers) and running.long_work_confirmed(scenario, points, reps, "sweep")
-    if confirmed and st.button("Run the sensitivity analysis", type="primary"):
+    if levers and confirmed and st.button("Run the sensitivity analysis", type="primary"):
         request = SweepRequest(
             scenario,
             levers,
@@ -124,7 +124,7 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
         )
         result = _with_progress("Sensitivity", lambda ex, pr: run_sweep(request, ex, pr))
         if result is not None:
-            names = ", ".join(lever.key for lever in levers or [])
+            names = ", ".join(lever.key for lever in levers)
             title = f"Sensitivity analysis of '{scenario.name}' ({names}; {reps} replications)"
             _remember("sweep", title, result.out)
     path = _latest("sweep")
@@ -145,7 +145,7 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
     levers = _levers("plan", ["headcount_plan_scale"], "One or two levers keep the search small.")
     points = 1 + _grid_size(levers, 1)
     confirmed = bool(levers) and running.long_work_confirmed(scenario, points, reps, "plan")
-    if confirmed and st.button("Find the least-cost plan", type="primary"):
+    if levers and confirmed and st.button("Find the least-cost plan", type="primary"):
         try:
             target = parse_target(target_text)
         except ScenarioError as error:
