@@ -99,7 +99,7 @@ def test_editing_a_percent_field_stores_a_share_and_shows_the_difference() -> No
     by_label(at.number_input, "Offer acceptance (%)").set_value(70.0).run()
     assert at.session_state["edited"]["recruitment"]["offer_acceptance"] == pytest.approx(0.7)
     assert "1 change(s) from 'small'" in texts(at.success)
-    differences = at.dataframe[-1].value
+    differences = at.table[-1].value
     # In the form's words and units, with the field's path in a file beside them.
     assert list(differences["In the file"]) == ["recruitment.offer_acceptance"]
     assert list(differences["What"]) == ["Offer acceptance"]
