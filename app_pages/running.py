@@ -207,23 +207,12 @@ def run_with_progress(
     if pool is None:
         return None
     persist.save()  # a server restart during the run finds these inputs again
-    st.button(
-        "Stop this run",
-        icon=":material/stop_circle:",
-        key=f"running.stop.{what}",
-        help="Stops the run after the replications under way; those finished are kept and "
-        "shown, and Run carries on from them.",
-    )  # pressing it reruns the page, which stops this run; the page then shows what finished
+    _stop_button(what)
     bar = _RunBar(what, reps)
-    so_far = (
-        SoFar(
-            partial_dir(cache_root(), scenario, seed, reps),
-            show_so_far,
-            lambda: pool.status()[0],
-        )
-        if show_so_far is not None
-        else None
-    )
+    so_far = None
+    if show_so_far is not None:
+        directory = partial_dir(cache_root(), scenario, seed, reps)
+        so_far = SoFar(directory, show_so_far, lambda: pool.status()[0])
     st.session_state[IN_FLIGHT] = cache_key(scenario, seed, reps)
 
     def progress(done: int, failed: int, total: int) -> None:
@@ -256,6 +245,17 @@ def run_with_progress(
         so_far.clear()
     bar.finished(result)
     return result
+
+
+def _stop_button(what: str) -> None:
+    # Pressing it reruns the page, which stops the run; the page then shows what finished.
+    st.button(
+        "Stop this run",
+        icon=":material/stop_circle:",
+        key=f"running.stop.{what}",
+        help="Stops the run after the replications under way; those finished are kept and "
+        "shown, and Run carries on from them.",
+    )
 
 
 class _RunBar:
