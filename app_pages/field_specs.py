@@ -150,12 +150,35 @@ def label_and_unit(name: str) -> tuple[str, str]:
 
 
 def _bounds(info: FieldInfo) -> dict[str, float]:
+    """The field's numeric bounds: its own `Field(ge=..., ...)` and those of a bound type
+    (`Share`, `Days`, ...) it is declared with, also inside `| None`, the stricter where both
+    state one (pydantic enforces both)."""
     found: dict[str, float] = {}
-    for item in info.metadata:
+    for item in [*info.metadata, *_optional_type_metadata(info.annotation)]:
+        if not isinstance(item, annotated_types.BaseMetadata):
+            continue
         for attr in ("ge", "gt", "le", "lt"):
             value = getattr(item, attr, None)
-            if isinstance(item, annotated_types.BaseMetadata) and value is not None:
-                found[attr] = float(value)
+            if value is None:
+                continue
+            stricter = max if attr in ("ge", "gt") else min
+            found[attr] = stricter(found.get(attr, float(value)), float(value))
+    return found
+
+
+def _optional_type_metadata(annotation: Any) -> list[Any]:
+    """The metadata of `Annotated[...]` inside `X | None`. Pydantic lifts a top-level Annotated's
+    metadata into `FieldInfo.metadata`, but leaves it in the annotation when it is a member of a
+    union, so `Share | None` would otherwise show no limits (and not as a percent)."""
+    members = [m for m in typing.get_args(annotation) if m is not type(None)]
+    if typing.get_origin(annotation) not in (Union, types.UnionType) or len(members) != 1:
+        return []
+    found: list[Any] = []
+    member = members[0]
+    while typing.get_origin(member) is typing.Annotated:
+        member, *extras = typing.get_args(member)
+        for extra in extras:
+            found.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
     return found
 
 
@@ -230,11 +253,13 @@ def field_spec(model: type[BaseModel], name: str) -> FieldSpec:
 def _bound(
     bounds: dict[str, float], inclusive: str, exclusive: str, scale: float, nudge: float
 ) -> float | None:
-    if inclusive in bounds:
-        return bounds[inclusive] * scale
+    candidates = [bounds[inclusive] * scale] if inclusive in bounds else []
     if exclusive in bounds:
-        return bounds[exclusive] * scale + nudge
-    return None
+        candidates.append(bounds[exclusive] * scale + nudge)
+    if not candidates:
+        return None
+    # Both stated (a bound type's `ge` and the field's own `gt`): the stricter one holds.
+    return max(candidates) if nudge > 0 else min(candidates)
 
 
 def _step(kind: Kind, unit: str) -> float | None:

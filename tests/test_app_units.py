@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_fixtures import APP_DATA
+from pydantic import Field, ValidationError, create_model
 
 from app_pages.edits import (
     MAX_UPLOAD_BYTES,
@@ -42,6 +43,7 @@ from app_pages.forms import (
     to_widget_value,
 )
 from app_pages.running import REDRAW_COST_SHARE, REDRAW_EVERY_SECONDS, redraw_interval
+from app_pages.wording import spec_for_path, value_in_form_units
 from sim.errors import ScenarioError
 from sim.report import figures as report
 from sim.results import outrun
@@ -56,6 +58,7 @@ from sim.runs.cache import (
 )
 from sim.runs.executors import InProcessExecutor
 from sim.runs.tables import RunTables, load_finished_so_far, load_run
+from sim.scenario.bounds import Days, Frozen, Headcount, PositiveCount, Pounds, Share, Weeks
 from sim.scenario.files import apply_overrides, load_scenario, parse_scenario
 from sim.scenario.schema import (
     Department,
@@ -105,6 +108,66 @@ def test_shares_are_edited_as_percentages_within_the_schema_limits() -> None:
     # An exclusive bound (gt 0) is kept out of the widget's reach.
     start = field_spec(RampUp, "start_productivity")
     assert 0 < start.minimum < 0.1
+
+
+@pytest.mark.parametrize(
+    ("bound_type", "name"),
+    [
+        (Share, "offer_acceptance"),
+        (Days, "lead_time_days"),
+        (Weeks, "backlog_weeks"),
+        (Pounds, "salary_gbp_per_year"),
+        (Headcount, "initial_headcount"),
+        (PositiveCount, "cases_per_person"),
+    ],
+    ids=["Share", "Days", "Weeks", "Pounds", "Headcount", "PositiveCount"],
+)
+def test_an_optional_field_has_the_limits_unit_and_format_of_its_bound_type(
+    bound_type: Any, name: str
+) -> None:
+    # Pydantic keeps a bound type's limits inside `X | None`, not in the field's own metadata.
+    required = create_model("Required", __base__=Frozen, **{name: (bound_type, ...)})
+    optional = create_model("Optional", __base__=Frozen, **{name: (bound_type | None, None)})
+    plain, maybe = field_spec(required, name), field_spec(optional, name)
+    shown = ("kind", "unit", "minimum", "maximum", "step", "number_format", "label")
+    assert {a: getattr(maybe, a) for a in shown} == {a: getattr(plain, a) for a in shown}
+    assert maybe.minimum is not None  # every bound type has a minimum (some no maximum)
+    # Still optional: an empty box means "not set" (inherit), not zero.
+    assert (maybe.optional, maybe.default, from_widget_value(maybe, None)) == (True, None, None)
+
+
+def test_a_fields_own_limit_and_its_bound_types_combine_to_the_stricter() -> None:
+    # Days | None allows 0; the field's own gt=0 does not, and pydantic enforces both.
+    model = create_model(
+        "Effort", __base__=Frozen, effort_days=(Days | None, Field(default=None, gt=0, le=10))
+    )
+    spec = field_spec(model, "effort_days")
+    assert 0 < spec.minimum < 0.1 and spec.maximum == 10
+    with pytest.raises(ValidationError):
+        model(effort_days=0)
+
+
+def test_a_pools_own_share_is_a_percentage_like_the_recruitment_setting() -> None:
+    for name in ("offer_acceptance", "campaign_failure_rate"):
+        per_pool, overall = field_spec(StaffPool, name), field_spec(RecruitmentSettings, name)
+        assert (per_pool.kind, per_pool.unit, per_pool.minimum, per_pool.maximum) == (
+            "percent",
+            "%",
+            0.0,
+            100.0,
+        )
+        assert (per_pool.kind, per_pool.minimum, per_pool.maximum, per_pool.number_format) == (
+            overall.kind,
+            overall.minimum,
+            overall.maximum,
+            overall.number_format,
+        )
+        assert per_pool.optional and from_widget_value(per_pool, 60.0) == pytest.approx(0.6)
+        spec, _ = spec_for_path(f"staff_pools.sourcing.{name}")
+        assert value_in_form_units(spec, 0.6) == "60%"
+    # Out of range is refused with the field named, never clamped.
+    with pytest.raises(ValidationError, match="offer_acceptance"):
+        StaffPool(name="sourcing", initial_headcount=1, offer_acceptance=1.5)
 
 
 def test_kinds_limits_and_defaults_of_other_fields() -> None:
