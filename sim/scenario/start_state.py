@@ -126,10 +126,8 @@ class PersonInPost(Frozen):
     pool: Name = Field(description="Staff pool")
     fte: float = Field(gt=0, le=1, description="Full-time equivalent, in (0, 1]")
     tenure_days: Days = Field(description="Days in post before the start")
-    leaves_in_days: float | None = Field(
+    leaves_in_days: Days | None = Field(
         default=None,
-        ge=0,
-        le=MAX_DAYS,
         description="Days after the start on which they leave, if notice has been given",
     )
 
@@ -150,8 +148,8 @@ class CaseInHand(Frozen):
     request_type: Name = Field(description="Type")
     department: Name = Field(description="Department that asked for it")
     age_days: Days = Field(description="Days since it arrived")
-    started_days_ago: float | None = Field(
-        default=None, ge=0, le=MAX_DAYS, description="Days since work started (None: waiting)"
+    started_days_ago: Days | None = Field(
+        default=None, description="Days since work started (None: waiting)"
     )
     effort_remaining_person_days: float | None = Field(
         default=None,
