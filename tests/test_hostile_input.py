@@ -55,6 +55,8 @@ CLI_SAYS = {
     "huge_horizon.yaml": "run.horizon_months: given 1000000000; less than or equal to 600",
     "plan_out_of_order.yaml": "staff_pools.0.headcount_plan.2.date: given 2015-01-01; not after",
     "freeze_backwards.yaml": "recruitment.hiring_freezes.0.end: given 2014-06-01; must be after",
+    "vetting_stress_backwards.yaml": "recruitment.vetting_stress_periods.1.end: given 2015-01-01; "
+    "must be after start (2015-01-01)",
     "control_characters.yaml": "line 2: given the control character U+0007",
     "nul_byte.yaml": "given the control character U+0000",
     "bom_then_error.yaml": "demand.request_types.0.arrivals_per_month: given -20",

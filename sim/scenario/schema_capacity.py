@@ -5,6 +5,7 @@ contractors. Part of the schema (`sim.scenario.schema` re-exports every class)."
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self
 
 from pydantic import Field, model_validator
 
@@ -123,17 +124,26 @@ class StaffPool(Frozen):
         return self
 
 
-class HiringFreeze(Frozen):
+class _Period(Frozen):
+    """A period from `start` until `end` (each subclass declares and describes the two dates),
+    which must end after it starts."""
+
+    if TYPE_CHECKING:  # declared by the subclasses, where they stand among their other fields
+        start: dt.date
+        end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise FieldProblem("end", f"must be after start ({self.start})")
+        return self
+
+
+class HiringFreeze(_Period):
     """No vacancy is approved from `start` until `end`."""
 
     start: dt.date = Field(description="First day of the freeze")
     end: dt.date = Field(description="Day the freeze lifts")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> HiringFreeze:
-        if self.end <= self.start:
-            raise FieldProblem("end", f"must be after start ({self.start})")
-        return self
 
 
 class VettingLevel(Frozen):
@@ -143,19 +153,13 @@ class VettingLevel(Frozen):
     withdrawal_rate: Share = Field(default=0.0, description="Share of candidates who withdraw")
 
 
-class VettingStress(Frozen):
+class VettingStress(_Period):
     """From `start` until `end`, checks of one vetting level take `duration_days` instead."""
 
     level: Name = Field(description="Name of a vetting level in recruitment.vetting_levels")
     start: dt.date = Field(description="First day of the stress period")
     end: dt.date = Field(description="Day it ends")
     duration_days: Distribution = Field(description="Days the checks take during the period")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> VettingStress:
-        if self.end <= self.start:
-            raise FieldProblem("end", f"must be after start ({self.start})")
-        return self
 
 
 class RecruitmentSettings(Frozen):
