@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 __all__ = ["app_env"]  # the fixture, imported for pytest
 
-pytestmark = [pytest.mark.usefixtures("app_env"), pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("app_env", "report_checks_once"), pytest.mark.slow]
 
 EVIDENCE = "app_pages/evidence.py"
 

@@ -111,7 +111,7 @@ def test_a_planner_edits_runs_reads_compares_and_downloads(
     _shot(page, "1b_scenario_recruitment")
 
     _go(page, "Run and results")
-    _set_number(page, "Replications (simulated futures)", 8)
+    _set_number(page, "Replications (simulated futures)", 4)  # each a 48-month baseline
     page.get_by_role("button", name="Run", exact=True).click()
     expect(
         page.get_by_role("heading", name="Will the expansion outrun capability?")

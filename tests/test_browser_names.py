@@ -41,6 +41,10 @@ __all__ = ["app_server", "browser"]  # the fixtures, imported for pytest
 # issue13/); a test run writes its own beside them, so that running the tests leaves the
 # checkout clean. CCS_RECORD_EVIDENCE=1 rewrites the kept ones.
 EVIDENCE = ARTIFACTS / ("issue13" if os.environ.get("CCS_RECORD_EVIDENCE") else "issue13-latest")
+REPS = 4
+"""Replications of each run (the run, the comparison's other run, the report's optimism-bias
+variant: each a 48-month baseline, about 1 s of CPU per replication): nothing checked here
+depends on how many."""
 BAD_UPLOADS = [
     ("unreadable.yaml", b"name: broken\nstaff_pools: [\n"),
     ("mistyped.yaml", b"name: x\nstaff_poools: []\n"),
@@ -161,7 +165,7 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     expect(page.get_by_text("given 1,000,000; allowed 1 to 5,000")).to_be_visible()
     expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()
     _snap(page, "3_invalid_count_blocks_run")
-    _set_number(page, "Replications (simulated futures)", 6)
+    _set_number(page, "Replications (simulated futures)", REPS)
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_role("heading", name=VERDICT)).to_be_visible()
     _settle(page)
@@ -198,7 +202,8 @@ def test_what_the_planner_sees_is_what_runs_and_is_named(
     expect(page.get_by_role("heading", name="Evidence for a business case")).to_be_visible()
     _settle(page)
     page.get_by_role("tab", name="Report").click()
-    expect(page.get_by_text(f"Run: '{edited}' (6 replications, seed 2014)").first).to_be_visible()
+    offered = f"Run: '{edited}' ({REPS} replications, seed 2014)"
+    expect(page.get_by_text(offered).first).to_be_visible()
     expect(page.get_by_text(f"Comparison: '{edited}' against").first).to_be_visible()
     _snap(page, "4_report_includes_the_session")
     page.get_by_role("button", name="Write the report").click()

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from sim.cli import main
 from sim.results.kpis import in_group, kpi_label
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("report_checks_once")]
 
 __all__ = ["app_env"]  # the fixture, imported for pytest
 

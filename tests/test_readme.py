@@ -21,7 +21,7 @@ import pytest
 
 from sim.cli import main
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("report_checks_once")]
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -24,7 +24,7 @@ from sim.results.kpis import in_group
 from sim.runs.rundir import sha256_of
 from sim.runs.tables import load_run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("report_checks_once")]
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 
