@@ -111,8 +111,11 @@ def sensitivity(scenario: Any, seed: int, reps: int) -> None:
         "sweep", ["demand_scale", "recruitment_time_scale"], "Each is relative to the scenario."
     )
     points = 1 + sum(len(lv.values) for lv in levers or []) + _grid_size(levers, 2)
-    confirmed = bool(levers) and running.long_work_confirmed(scenario, points, reps, "sweep")
-    if levers and confirmed and st.button("Run the sensitivity analysis", type="primary"):
+    if (
+        levers
+        and running.long_work_confirmed(scenario, points, reps, "sweep")
+        and st.button("Run the sensitivity analysis", type="primary")
+    ):
         request = SweepRequest(
             scenario,
             levers,
@@ -144,8 +147,11 @@ def plan(scenario: Any, seed: int, reps: int) -> None:
     confidence = st.slider("Confidence (share of futures)", 0.5, 0.99, 0.9, 0.01, key="plan.c")
     levers = _levers("plan", ["headcount_plan_scale"], "One or two levers keep the search small.")
     points = 1 + _grid_size(levers, 1)
-    confirmed = bool(levers) and running.long_work_confirmed(scenario, points, reps, "plan")
-    if levers and confirmed and st.button("Find the least-cost plan", type="primary"):
+    if (
+        levers
+        and running.long_work_confirmed(scenario, points, reps, "plan")
+        and st.button("Find the least-cost plan", type="primary")
+    ):
         try:
             target = parse_target(target_text)
         except ScenarioError as error:

@@ -206,8 +206,7 @@ def measure(
                 for seed in range(5001, 5001 + n)
             ]
             sampler.start()
-            time.sleep(0.5)  # one sample of every process's CPU so far, to be taken off
-            sampler.start_cpu()
+            sampler.start_cpu()  # what the server and browsers used while the pages opened is off
             for session in sessions:
                 session.pressed = time.monotonic()
                 session.page.get_by_role("button", name="Run", exact=True).click()  # type: ignore

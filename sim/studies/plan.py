@@ -181,9 +181,7 @@ def run_plan(
     )
     runs = []
     for setting in settings:
-        run = cache.run_setting(
-            request.scenario, setting, request.scenario_file, list(request.overrides)
-        )
+        run = cache.run_setting(request.scenario, setting, request.scenario_file, request.overrides)
         runs.append((setting, run))
     bases = {lever.key: base_value(request.scenario, lever.key) for lever in request.levers}
     rows = [

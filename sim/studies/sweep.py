@@ -119,7 +119,7 @@ class _Points:
         if setting not in self.runs:
             request = self.request
             self.runs[setting] = self.cache.run_setting(
-                request.scenario, setting, request.scenario_file, list(request.overrides)
+                request.scenario, setting, request.scenario_file, request.overrides
             )
         roles = self.roles.setdefault(setting, [])
         if role not in roles:
